@@ -1,0 +1,24 @@
+import { Command } from "commander";
+import { ConfigError } from "../config/loadConfig.ts";
+import { apikeyCommand } from "./apikeyCommand.ts";
+import { migrateCommand } from "./migrateCommand.ts";
+import { serveCommand } from "./serveCommand.ts";
+import { workspaceCommand } from "./workspaceCommand.ts";
+
+const program = new Command()
+  .name("parley")
+  .description("Parley: WhatsApp conversations that open, run and close.")
+  .showHelpAfterError();
+
+program.addCommand(serveCommand());
+program.addCommand(migrateCommand());
+program.addCommand(workspaceCommand());
+program.addCommand(apikeyCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
+  process.stderr.write(`parley: ${message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,39 @@
+import { dirname } from "node:path";
+import { z } from "zod";
+
+const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, "must be sqlite:PATH or postgres://…")
+    .default("sqlite:./data/parley.db"),
+  PARLEY_DATA_DIR: z.string().min(1).optional(),
+  PARLEY_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** The URL people and Meta reach this server at; shown as the webhook URL to paste into Meta. */
+  PUBLIC_URL: z.url().optional(),
+  /** Mount the built-in WhatsApp simulator in `parley serve` (the embedded default's WhatsApp). */
+  PARLEY_SIMULATOR: z.enum(["on", "off"]).default("on"),
+});
+
+export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates configuration from environment variables; the error names each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k in configSchema.shape && v !== "")),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join("\n  ")}`);
+  }
+  const c = parsed.data;
+  const dataDir =
+    c.PARLEY_DATA_DIR ?? (c.DATABASE_URL.startsWith("sqlite:") && c.DATABASE_URL !== "sqlite::memory:" ? dirname(c.DATABASE_URL.slice(7)) : "./data");
+  return { ...c, dataDir };
+}

@@ -1,0 +1,29 @@
+import type { Actor, Assignee } from "./conversationSchema.ts";
+
+/** Every state change emits one of these; they are written to the outbox in the change's own transaction. */
+export type DomainEvent =
+  | { type: "conversation.opened"; conversationId: string; by: Actor; assignee: Assignee; cycle: number }
+  | { type: "conversation.reopened"; conversationId: string; by: Actor; assignee: Assignee; cycle: number }
+  | {
+      type: "conversation.closed";
+      conversationId: string;
+      by: Actor;
+      category: string | null;
+      summary: string | null;
+      cycle: number;
+      openedAt: number;
+      durationMs: number;
+    }
+  | { type: "conversation.assigned"; conversationId: string; by: Actor; assignee: Assignee; previous: Assignee }
+  | { type: "message.created"; conversationId: string; messageId: string; direction: string; messageType: string }
+  | {
+      type: "message.status_changed";
+      conversationId: string;
+      messageId: string;
+      status: string;
+      previous: string;
+      error?: { code: string | null; detail: string | null };
+    }
+  | { type: "contact.updated"; contactId: string; changes: string[] };
+
+export type DomainEventType = DomainEvent["type"];

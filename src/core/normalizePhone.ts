@@ -1,0 +1,17 @@
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import { AppError } from "./errors.ts";
+
+/**
+ * Normalizes a phone number to E.164, or throws a validation error naming `field`.
+ * WhatsApp ids (`wa_id`) are E.164 digits without the `+`, so a bare digit string is read as international.
+ * @example normalizePhone("+1 (415) 555-0123") // "+14155550123"
+ */
+export function normalizePhone(input: string, field = "phone"): string {
+  const trimmed = input.trim();
+  const candidate = /^\d{8,15}$/.test(trimmed) ? `+${trimmed}` : trimmed;
+  const parsed = parsePhoneNumberFromString(candidate);
+  if (!parsed || !parsed.isValid()) {
+    throw AppError.validation(field, `"${input}" is not a valid phone number in international format (e.g. +14155550123)`);
+  }
+  return parsed.number;
+}

@@ -1,0 +1,85 @@
+import swagger from "@fastify/swagger";
+import apiReference from "@scalar/fastify-api-reference";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppContext } from "../app/AppContext.ts";
+import type { EventHub } from "../live/EventHub.ts";
+import { createAuthenticate } from "./authenticate.ts";
+import { errorHandler, problem, sendProblem } from "./problem.ts";
+import { channelRoutes } from "./routes/channelRoutes.ts";
+import { contactRoutes } from "./routes/contactRoutes.ts";
+import { conversationRoutes } from "./routes/conversationRoutes.ts";
+import { eventRoutes } from "./routes/eventRoutes.ts";
+import { workspaceRoutes } from "./routes/workspaceRoutes.ts";
+
+export const BODY_LIMIT = 1024 * 1024;
+
+export interface ServerParts {
+  hub: EventHub;
+  /** Extra plugins mounted at the root (webhooks, the simulator, the web app). */
+  extra?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+/** The HTTP server: public health check, the authenticated v1 API, the OpenAPI document and its reference page. */
+export async function buildServer(deps: AppContext, parts: ServerParts): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    disableRequestLogging: deps.config.LOG_LEVEL !== "debug" && deps.config.LOG_LEVEL !== "trace",
+    bodyLimit: BODY_LIMIT,
+    trustProxy: true,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, problem(404, "not_found", `No route for ${req.method} ${req.url.split("?")[0]}`)),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "Parley API",
+        version: "1.0.0",
+        description:
+          "Open, run and close WhatsApp conversations. Authenticate with `Authorization: Bearer <api key>`. Errors are application/problem+json (RFC 9457).",
+      },
+      components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(apiReference, { routePrefix: "/api/docs", configuration: { url: "/api/openapi.json" } });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    "/healthz",
+    { schema: { tags: ["Health"], security: [], response: { 200: z.object({ status: z.literal("ok") }) } } },
+    async () => ({ status: "ok" as const }),
+  );
+  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  const authenticate = createAuthenticate(deps.store);
+  await app.register(
+    async (api) => {
+      api.addHook("onRequest", authenticate);
+      workspaceRoutes(api, deps);
+      channelRoutes(api, deps);
+      contactRoutes(api, deps);
+      conversationRoutes(api, deps);
+      eventRoutes(api, parts.hub);
+    },
+    { prefix: "/api/v1" },
+  );
+  if (parts.extra) await parts.extra(app);
+  return app;
+}

@@ -1,0 +1,53 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppContext } from "../../app/AppContext.ts";
+import { channelStore } from "../../store/channelStore.ts";
+import { channelResource, toChannelResource } from "../resources/channelResource.ts";
+
+export const channelInputSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  phone_number_id: z.string().regex(/^\d{5,30}$/, "must be the numeric Phone Number ID from Meta"),
+  display_phone_number: z.string().trim().min(5).max(30),
+  waba_id: z.string().regex(/^\d{5,30}$/, "must be the numeric WhatsApp Business Account ID"),
+  access_token: z.string().min(10).max(1000),
+  app_secret: z.string().min(8).max(200),
+  verify_token: z.string().min(8).max(200),
+  graph_base_url: z.url().optional(),
+  graph_version: z.string().regex(/^v\d+\.\d+$/, "must look like v23.0").optional(),
+  mps: z.number().int().min(1).max(1000).optional(),
+});
+
+/** WhatsApp numbers: connect one (secrets are sealed, never returned) and list them. */
+export function channelRoutes(app: FastifyInstance, deps: AppContext) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ["Channels"];
+
+  r.post("/channels", { schema: { tags, body: channelInputSchema, response: { 201: channelResource } } }, async (req, reply) => {
+    const b = req.body;
+    const channel = await channelStore.create(deps.store, req.auth.workspaceId, {
+      name: b.name,
+      kind: "cloud",
+      phoneNumberId: b.phone_number_id,
+      displayPhoneNumber: b.display_phone_number,
+      wabaId: b.waba_id,
+      accessToken: b.access_token,
+      appSecret: b.app_secret,
+      verifyToken: b.verify_token,
+      graphBaseUrl: b.graph_base_url,
+      graphVersion: b.graph_version,
+      mps: b.mps,
+    });
+    return reply.code(201).send(toChannelResource(channel));
+  });
+
+  r.get("/channels", { schema: { tags, response: { 200: z.object({ data: z.array(channelResource) }) } } }, async (req) => ({
+    data: (await channelStore.list(deps.store, req.auth.workspaceId)).map(toChannelResource),
+  }));
+
+  r.get(
+    "/channels/:id",
+    { schema: { tags, params: z.object({ id: z.string().max(100) }), response: { 200: channelResource } } },
+    async (req) => toChannelResource(await channelStore.get(deps.store, req.auth.workspaceId, req.params.id)),
+  );
+}

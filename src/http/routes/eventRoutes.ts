@@ -1,0 +1,51 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { EventHub, LiveEvent } from "../../live/EventHub.ts";
+
+const format = (e: LiveEvent): string => {
+  const { type: _t, ...details } = e.payload;
+  const data = {
+    id: e.id,
+    type: e.type,
+    at: new Date(e.at).toISOString(),
+    contact_id: e.contactId,
+    conversation_id: e.conversationId,
+    ...details,
+  };
+  return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`;
+};
+
+/** `GET /api/v1/events`: the workspace's domain events as Server-Sent Events, resumable with Last-Event-ID. */
+export function eventRoutes(app: FastifyInstance, hub: EventHub) {
+  app.withTypeProvider<ZodTypeProvider>().get(
+    "/events",
+    {
+      schema: {
+        tags: ["Events"],
+        description:
+          "Server-Sent Events stream of domain events (conversation.opened, conversation.reopened, conversation.closed, conversation.assigned, message.created, message.status_changed, contact.updated). Reconnect with Last-Event-ID to resume.",
+        querystring: z.strictObject({ last_event_id: z.coerce.number().int().min(0).optional() }),
+      },
+    },
+    async (req, reply) => {
+      const header = req.headers["last-event-id"];
+      const resume = req.query.last_event_id ?? (typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-cache, no-transform",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+      });
+      res.write(": connected\nretry: 2000\n\n");
+      const unsubscribe = await hub.subscribe(req.auth.workspaceId, (e) => res.write(format(e)), resume);
+      const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
+      req.raw.on("close", () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+    },
+  );
+}

@@ -1,0 +1,127 @@
+import pg from "pg";
+import type { Logger } from "pino";
+import type { EventRow } from "../store/databaseSchema.ts";
+import type { StoreContext } from "../store/storeContext.ts";
+
+export interface LiveEvent {
+  id: number;
+  type: string;
+  workspaceId: string;
+  contactId: string | null;
+  conversationId: string | null;
+  at: number;
+  payload: Record<string, unknown>;
+}
+
+type Subscriber = { workspaceId: string; send: (e: LiveEvent) => void };
+
+const toLive = (r: EventRow): LiveEvent => ({
+  id: r.id,
+  type: r.type,
+  workspaceId: r.workspace_id,
+  contactId: r.contact_id,
+  conversationId: r.conversation_id,
+  at: r.created_at,
+  payload: JSON.parse(r.payload),
+});
+
+/**
+ * Fans the event log out to live subscribers (the SSE stream). It tails the `events` table, woken by local
+ * commits, by PostgreSQL NOTIFY from other processes, and by a slow timer as a safety net, so every process
+ * sees every workspace event no matter which process wrote it.
+ */
+export class EventHub {
+  readonly #store: StoreContext;
+  readonly #log: Logger;
+  readonly #subs = new Set<Subscriber>();
+  #lastId = 0;
+  #running = false;
+  #again = false;
+  #timer: NodeJS.Timeout | undefined;
+  #listener: pg.Client | undefined;
+  readonly #wake = () => void this.#pump();
+
+  constructor(store: StoreContext, log: Logger) {
+    this.#store = store;
+    this.#log = log.child({ component: "event-hub" });
+  }
+
+  async start(): Promise<void> {
+    this.#lastId = await this.#maxId();
+    this.#store.bus.on("committed", this.#wake);
+    this.#timer = setInterval(this.#wake, 1000);
+    this.#timer.unref();
+    const url = this.#store.database.url;
+    if (url) {
+      const client = new pg.Client({ connectionString: url });
+      client.on("error", (err) => this.#log.warn({ err }, "event listener connection failed"));
+      client.on("notification", this.#wake);
+      await client.connect();
+      await client.query("LISTEN parley_events");
+      this.#listener = client;
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#store.bus.off("committed", this.#wake);
+    clearInterval(this.#timer);
+    await this.#listener?.end().catch(() => {});
+    this.#subs.clear();
+  }
+
+  /** Subscribes to a workspace's events; with `afterId`, first replays what was missed (SSE Last-Event-ID). */
+  async subscribe(workspaceId: string, send: (e: LiveEvent) => void, afterId?: number): Promise<() => void> {
+    if (this.#subs.size === 0) this.#lastId = Math.max(this.#lastId, await this.#maxId());
+    const sub = { workspaceId, send };
+    if (afterId !== undefined) {
+      const missed = await this.#store.db
+        .selectFrom("events")
+        .selectAll()
+        .where("workspace_id", "=", workspaceId)
+        .where("id", ">", afterId)
+        .where("id", "<=", this.#lastId)
+        .orderBy("id")
+        .limit(1000)
+        .execute();
+      for (const r of missed) send(toLive(r));
+    }
+    this.#subs.add(sub);
+    return () => this.#subs.delete(sub);
+  }
+
+  async #maxId(): Promise<number> {
+    const row = await this.#store.db.selectFrom("events").select((eb) => eb.fn.max("id").as("m")).executeTakeFirst();
+    return Number(row?.m ?? 0);
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#subs.size === 0) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    try {
+      do {
+        this.#again = false;
+        const rows = await this.#store.db
+          .selectFrom("events")
+          .selectAll()
+          .where("id", ">", this.#lastId)
+          .orderBy("id")
+          .limit(1000)
+          .execute();
+        for (const r of rows) {
+          this.#lastId = r.id;
+          const e = toLive(r);
+          for (const s of this.#subs) if (s.workspaceId === e.workspaceId) s.send(e);
+        }
+        if (rows.length === 1000) this.#again = true;
+      } while (this.#again);
+    } catch (err) {
+      this.#log.warn({ err }, "could not read new events");
+    } finally {
+      this.#running = false;
+    }
+  }
+}

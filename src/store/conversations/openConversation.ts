@@ -1,0 +1,132 @@
+import type { Actor, Assignee } from "../../core/conversation/conversationSchema.ts";
+import { transitionConversation } from "../../core/conversation/transitionConversation.ts";
+import { AppError } from "../../core/errors.ts";
+import { newId } from "../../core/newId.ts";
+import type { ConversationRow } from "../databaseSchema.ts";
+import { inTransaction } from "../inTransaction.ts";
+import type { StoreContext, Tx } from "../storeContext.ts";
+import { writeEvents } from "../writeEvents.ts";
+import { type Conversation, stateColumns, toState } from "./conversationRecord.ts";
+import { conversationQueries } from "./conversationQueries.ts";
+
+export interface OpenInput {
+  contactId: string;
+  channelId: string;
+  assignee?: Assignee;
+  by: Actor;
+}
+
+export interface OpenResult {
+  conversation: Conversation;
+  created: boolean;
+  reopened: boolean;
+}
+
+/** The contact's conversation on a channel: the open one if any, else the most recent one. Locked on PostgreSQL. */
+export async function lockLatestConversation(
+  ctx: StoreContext,
+  tx: Tx,
+  contactId: string,
+  channelId: string,
+): Promise<ConversationRow | undefined> {
+  let q = tx
+    .selectFrom("conversations")
+    .selectAll()
+    .where("contact_id", "=", contactId)
+    .where("channel_id", "=", channelId)
+    .orderBy("last_activity_at", "desc")
+    .orderBy("id", "desc")
+    .limit(1);
+  if (ctx.dialect === "postgres") q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+/**
+ * Open Conversation: returns the contact's open conversation unchanged, reopens the last closed one (same id,
+ * history kept), or creates one. Safe under concurrency: the database allows one open conversation per contact
+ * and channel, and a loser of the race reads the winner's conversation.
+ */
+export async function openConversation(ctx: StoreContext, workspaceId: string, input: OpenInput): Promise<OpenResult> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const result = await inTransaction(ctx, (tx) => openIn(ctx, tx, workspaceId, input));
+    if (result) {
+      const conversation = await conversationQueries.get(ctx, workspaceId, result.id);
+      return { conversation, created: result.outcome === "created", reopened: result.outcome === "reopened" };
+    }
+  }
+  throw new AppError("conflict", "The conversation changed concurrently; try again");
+}
+
+/** The transactional core of openConversation, reusable inside a larger transaction (inbound messages, workflows). */
+export async function openIn(
+  ctx: StoreContext,
+  tx: Tx,
+  workspaceId: string,
+  input: OpenInput,
+): Promise<{ id: string; outcome: "created" | "reopened" | "unchanged" } | null> {
+  const contact = await tx
+    .selectFrom("contacts")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", input.contactId)
+    .executeTakeFirst();
+  if (!contact) throw AppError.notFound("Contact", input.contactId);
+  const channel = await tx
+    .selectFrom("channels")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", input.channelId)
+    .executeTakeFirst();
+  if (!channel) throw AppError.notFound("Channel", input.channelId);
+
+  const now = ctx.now();
+  const row = await lockLatestConversation(ctx, tx, input.contactId, input.channelId);
+  const t = transitionConversation(row ? toState(row) : null, {
+    kind: "open",
+    id: newId(),
+    by: input.by,
+    assignee: input.assignee,
+    now,
+  });
+  if (t.outcome === "unchanged" && row) return { id: row.id, outcome: "unchanged" };
+
+  if (t.outcome === "created") {
+    const inserted = await tx
+      .insertInto("conversations")
+      .values({
+        ...stateColumns(t.state),
+        id: t.state.id,
+        workspace_id: workspaceId,
+        contact_id: input.contactId,
+        channel_id: input.channelId,
+        status: "open",
+        assignee_type: t.state.assignee.type,
+        opened_by_type: input.by.type === "system" ? "api" : input.by.type,
+        opened_at: now,
+        cycle: 1,
+        version: 1,
+        last_inbound_at: null,
+        window_closed_at: null,
+        last_message_at: null,
+        last_activity_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    // Another transaction created the open conversation first: retry, which will find it.
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return null;
+  } else if (row) {
+    const updated = await tx
+      .updateTable("conversations")
+      .set({ ...stateColumns(t.state), last_activity_at: now, updated_at: now })
+      .where("id", "=", row.id)
+      .where("version", "=", row.version)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return null;
+  }
+  await writeEvents(ctx, tx, { workspaceId, contactId: input.contactId, conversationId: t.state.id }, t.events, {
+    channelId: input.channelId,
+  });
+  return { id: t.state.id, outcome: t.outcome === "created" ? "created" : "reopened" };
+}

@@ -1,0 +1,182 @@
+import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/**
+ * Table shapes shared by SQLite and PostgreSQL. Times are epoch milliseconds, JSON is stored as text and
+ * booleans as 0/1 so that one set of queries runs unchanged on both engines.
+ */
+export interface DatabaseSchema {
+  workspaces: WorkspacesTable;
+  api_keys: ApiKeysTable;
+  channels: ChannelsTable;
+  contacts: ContactsTable;
+  contact_tags: ContactTagsTable;
+  categories: CategoriesTable;
+  conversations: ConversationsTable;
+  conversation_closings: ConversationClosingsTable;
+  messages: MessagesTable;
+  events: EventsTable;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  brand_name: string;
+  close_category_policy: "required" | "optional";
+  close_summary_policy: "required" | "optional";
+  settings: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ChannelsTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  kind: "cloud" | "sandbox";
+  phone_number_id: string;
+  display_phone_number: string;
+  waba_id: string;
+  access_token_enc: string;
+  app_secret_enc: string;
+  verify_token_enc: string;
+  graph_base_url: string;
+  graph_version: string;
+  mps: number;
+  healthy: number;
+  unhealthy_reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactsTable {
+  id: string;
+  workspace_id: string;
+  phone: string;
+  wa_id: string | null;
+  name: string | null;
+  fields: string;
+  tags: string;
+  opted_out: number;
+  marketing_opt_out: number;
+  timezone: string | null;
+  last_inbound_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ContactTagsTable {
+  workspace_id: string;
+  contact_id: string;
+  tag: string;
+}
+
+export interface CategoriesTable {
+  workspace_id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  position: number;
+  archived_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationsTable {
+  id: string;
+  workspace_id: string;
+  contact_id: string;
+  channel_id: string;
+  status: "open" | "closed";
+  assignee_type: "bot" | "agent" | "none";
+  assignee_agent_id: string | null;
+  opened_by_type: "workflow" | "agent" | "api" | "inbound";
+  opened_by_id: string | null;
+  opened_at: number;
+  cycle: number;
+  closed_at: number | null;
+  closed_by_type: string | null;
+  closed_by_id: string | null;
+  close_category_key: string | null;
+  close_summary: string | null;
+  last_inbound_at: number | null;
+  window_closed_at: number | null;
+  last_message_at: number | null;
+  last_activity_at: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationClosingsTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  contact_id: string;
+  channel_id: string;
+  cycle: number;
+  category_key: string | null;
+  summary: string | null;
+  closed_by_type: string;
+  closed_by_id: string | null;
+  opened_at: number;
+  closed_at: number;
+  duration_ms: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  workspace_id: string;
+  conversation_id: string;
+  contact_id: string;
+  channel_id: string;
+  direction: "inbound" | "outbound";
+  type: string;
+  content: string;
+  author_type: "bot" | "agent" | "workflow" | "contact" | "system";
+  author_id: string | null;
+  wa_message_id: string | null;
+  status: "queued" | "sending" | "sent" | "delivered" | "read" | "failed" | "received";
+  error_code: string | null;
+  error_detail: string | null;
+  attempts: number;
+  next_attempt_at: number | null;
+  idempotency_key: string | null;
+  created_at: number;
+  updated_at: number;
+  sent_at: number | null;
+  delivered_at: number | null;
+  read_at: number | null;
+  failed_at: number | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  workspace_id: string;
+  type: string;
+  contact_id: string | null;
+  conversation_id: string | null;
+  payload: string;
+  created_at: number;
+}
+
+export type WorkspaceRow = Selectable<WorkspacesTable>;
+export type ChannelRow = Selectable<ChannelsTable>;
+export type ContactRow = Selectable<ContactsTable>;
+export type CategoryRow = Selectable<CategoriesTable>;
+export type ConversationRow = Selectable<ConversationsTable>;
+export type ConversationUpdate = Updateable<ConversationsTable>;
+export type ClosingRow = Selectable<ConversationClosingsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type NewMessage = Insertable<MessagesTable>;
+export type EventRow = Selectable<EventsTable>;

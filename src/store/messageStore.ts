@@ -1,0 +1,177 @@
+import type { Actor } from "../core/conversation/conversationSchema.ts";
+import { decodeCursor, encodeCursor } from "../core/cursor.ts";
+import { AppError } from "../core/errors.ts";
+import { newId } from "../core/newId.ts";
+import type { MessageRow, MessagesTable } from "./databaseSchema.ts";
+import { openIn } from "./conversations/openConversation.ts";
+import { inTransaction } from "./inTransaction.ts";
+import type { Db, StoreContext, Tx } from "./storeContext.ts";
+import { writeEvents } from "./writeEvents.ts";
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  contactId: string;
+  channelId: string;
+  direction: "inbound" | "outbound";
+  type: string;
+  content: Record<string, unknown>;
+  author: { type: MessagesTable["author_type"]; id: string | null };
+  waMessageId: string | null;
+  status: MessagesTable["status"];
+  error: { code: string | null; detail: string | null } | null;
+  createdAt: number;
+  updatedAt: number;
+  sentAt: number | null;
+  deliveredAt: number | null;
+  readAt: number | null;
+  failedAt: number | null;
+}
+
+export const toMessage = (r: MessageRow): Message => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  contactId: r.contact_id,
+  channelId: r.channel_id,
+  direction: r.direction,
+  type: r.type,
+  content: JSON.parse(r.content),
+  author: { type: r.author_type, id: r.author_id },
+  waMessageId: r.wa_message_id,
+  status: r.status,
+  error: r.error_code || r.error_detail ? { code: r.error_code, detail: r.error_detail } : null,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  sentAt: r.sent_at,
+  deliveredAt: r.delivered_at,
+  readAt: r.read_at,
+  failedAt: r.failed_at,
+});
+
+export interface OutboundInput {
+  type: string;
+  content: Record<string, unknown>;
+  author: { type: "bot" | "agent" | "workflow" | "system"; id: string | null };
+  /** Who reopens the conversation when it is closed (an agent or API reply reopens it, as in the inbox). */
+  by: Actor;
+  idempotencyKey?: string;
+}
+
+/** Writes a queued outbound message inside `tx`; the channel's delivery worker sends it. */
+export async function queueOutboundIn(
+  ctx: StoreContext,
+  tx: Tx,
+  workspaceId: string,
+  conversationId: string,
+  input: OutboundInput,
+): Promise<MessageRow> {
+  const conv = await tx
+    .selectFrom("conversations")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", conversationId)
+    .executeTakeFirst();
+  if (!conv) throw AppError.notFound("Conversation", conversationId);
+  if (input.idempotencyKey) {
+    const existing = await tx
+      .selectFrom("messages")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("idempotency_key", "=", input.idempotencyKey)
+      .executeTakeFirst();
+    if (existing) return existing;
+  }
+  if (conv.status === "closed") {
+    await openIn(ctx, tx, workspaceId, { contactId: conv.contact_id, channelId: conv.channel_id, by: input.by });
+  }
+  const now = ctx.now();
+  const row: MessageRow = {
+    id: newId(),
+    workspace_id: workspaceId,
+    conversation_id: conv.id,
+    contact_id: conv.contact_id,
+    channel_id: conv.channel_id,
+    direction: "outbound",
+    type: input.type,
+    content: JSON.stringify(input.content),
+    author_type: input.author.type,
+    author_id: input.author.id,
+    wa_message_id: null,
+    status: "queued",
+    error_code: null,
+    error_detail: null,
+    attempts: 0,
+    next_attempt_at: now,
+    idempotency_key: input.idempotencyKey ?? null,
+    created_at: now,
+    updated_at: now,
+    sent_at: null,
+    delivered_at: null,
+    read_at: null,
+    failed_at: null,
+  };
+  await tx.insertInto("messages").values(row).execute();
+  await tx
+    .updateTable("conversations")
+    .set({ last_message_at: now, last_activity_at: now, updated_at: now })
+    .where("id", "=", conv.id)
+    .execute();
+  await writeEvents(
+    ctx,
+    tx,
+    { workspaceId, contactId: conv.contact_id, conversationId: conv.id },
+    [{ type: "message.created", conversationId: conv.id, messageId: row.id, direction: "outbound", messageType: row.type }],
+    { channelId: conv.channel_id, author: input.author, preview: previewOf(row.type, input.content) },
+  );
+  return row;
+}
+
+/** A short plain-text rendering of a message for lists, timelines and notifications. */
+export function previewOf(type: string, content: Record<string, unknown>): string {
+  const text = content.text ?? content.body ?? content.caption;
+  if (typeof text === "string") return text.slice(0, 200);
+  if (type === "template" && typeof content.name === "string") return `[template ${content.name}]`;
+  return `[${type}]`;
+}
+
+/** Messages: queued outbound sends and logged inbound ones, in conversation order. */
+export const messageStore = {
+  async queueOutbound(ctx: StoreContext, workspaceId: string, conversationId: string, input: OutboundInput): Promise<Message> {
+    return toMessage(await inTransaction(ctx, (tx) => queueOutboundIn(ctx, tx, workspaceId, conversationId, input)));
+  },
+
+  async get(ctx: StoreContext, workspaceId: string, id: string, db: Db = ctx.db): Promise<Message> {
+    const row = await db
+      .selectFrom("messages")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!row) throw AppError.notFound("Message", id);
+    return toMessage(row);
+  },
+
+  /** Oldest first (chat order); the cursor continues after the last message returned. */
+  async list(
+    ctx: StoreContext,
+    workspaceId: string,
+    conversationId: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ data: Message[]; nextCursor: string | null }> {
+    let q = ctx.db
+      .selectFrom("messages")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("conversation_id", "=", conversationId);
+    if (page.cursor) {
+      const [at, id] = decodeCursor(page.cursor, ["number", "string"]);
+      q = q.where((eb) =>
+        eb.or([eb("created_at", ">", Number(at)), eb.and([eb("created_at", "=", Number(at)), eb("id", ">", String(id))])]),
+      );
+    }
+    const rows = await q.orderBy("created_at").orderBy("id").limit(page.limit + 1).execute();
+    const data = rows.slice(0, page.limit).map(toMessage);
+    const last = data.at(-1);
+    return { data, nextCursor: rows.length > page.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+  },
+};

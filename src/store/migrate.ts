@@ -1,0 +1,28 @@
+import { type Kysely, type Migration, Migrator } from "kysely";
+import type { Dialect } from "./createDatabase.ts";
+import * as m001 from "./migrations/001_core.ts";
+
+type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
+
+/** Every migration in order; one set for both engines (each receives the dialect for the few type differences). */
+const migrations: Record<string, DialectMigration> = {
+  "001_core": m001,
+};
+
+/** Brings the schema up to date; safe to call from several processes at once (Kysely takes a lock). */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before (and regardless of) the typed schema.
+export async function migrate(db: Kysely<any>, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: {
+      async getMigrations() {
+        const out: Record<string, Migration> = {};
+        for (const [name, m] of Object.entries(migrations)) out[name] = { up: (tx) => m.up(tx, dialect) };
+        return out;
+      },
+    },
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error;
+  return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+}
