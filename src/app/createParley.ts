@@ -25,7 +25,11 @@ export interface ParleyOptions {
 }
 
 /** The composition root: database, migrations, secrets, event hub, HTTP server. Nothing listens until `server.listen`. */
-export async function createParley(config: Config, log: Logger, options: ParleyOptions = {}): Promise<Parley> {
+export async function createParley(
+  config: Config,
+  log: Logger,
+  options: ParleyOptions = {},
+): Promise<Parley> {
   const database = createDatabase(config.DATABASE_URL);
   try {
     await migrate(database.db, database.dialect);

@@ -14,7 +14,8 @@ export function apikeyCommand(): Command {
       const { store, close } = await cliContext();
       try {
         const workspaceId = opts.workspace ?? (await workspaceStore.first(store))?.id;
-        if (!workspaceId) throw new Error("there is no workspace yet; run `parley workspace create --name N` first");
+        if (!workspaceId)
+          throw new Error("there is no workspace yet; run `parley workspace create --name N` first");
         const { key } = await workspaceStore.createApiKey(store, workspaceId, opts.name);
         process.stdout.write(`${key}\n`);
       } finally {

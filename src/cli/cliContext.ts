@@ -16,6 +16,9 @@ export async function cliContext(): Promise<{ store: StoreContext; close: () => 
   const log = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, pino.destination(2));
   const database = createDatabase(config.DATABASE_URL);
   await migrate(database.db, database.dialect);
-  const store = createStoreContext(database, new SecretBox(resolveSecretKey(config.PARLEY_SECRET_KEY, config.dataDir, log)));
+  const store = createStoreContext(
+    database,
+    new SecretBox(resolveSecretKey(config.PARLEY_SECRET_KEY, config.dataDir, log)),
+  );
   return { store, close: () => database.close() };
 }

@@ -25,7 +25,11 @@ export function workspaceCommand(): Command {
     .action(async () => {
       const { store, close } = await cliContext();
       try {
-        const rows = await store.db.selectFrom("workspaces").select(["id", "name", "brand_name"]).orderBy("created_at").execute();
+        const rows = await store.db
+          .selectFrom("workspaces")
+          .select(["id", "name", "brand_name"])
+          .orderBy("created_at")
+          .execute();
         for (const r of rows) process.stdout.write(`${r.id}\t${r.name}\t${r.brand_name}\n`);
       } finally {
         await close();

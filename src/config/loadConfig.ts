@@ -34,6 +34,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const c = parsed.data;
   const dataDir =
-    c.PARLEY_DATA_DIR ?? (c.DATABASE_URL.startsWith("sqlite:") && c.DATABASE_URL !== "sqlite::memory:" ? dirname(c.DATABASE_URL.slice(7)) : "./data");
+    c.PARLEY_DATA_DIR ??
+    (c.DATABASE_URL.startsWith("sqlite:") && c.DATABASE_URL !== "sqlite::memory:"
+      ? dirname(c.DATABASE_URL.slice(7))
+      : "./data");
   return { ...c, dataDir };
 }

@@ -1,6 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import type { Logger } from "pino";
 
 /**
@@ -14,6 +14,9 @@ export function resolveSecretKey(configured: string | undefined, dataDir: string
   mkdirSync(dataDir, { recursive: true });
   const key = randomBytes(32).toString("base64url");
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
-  log.warn({ file }, "PARLEY_SECRET_KEY is not set: generated a new key into the data folder; back it up or set PARLEY_SECRET_KEY");
+  log.warn(
+    { file },
+    "PARLEY_SECRET_KEY is not set: generated a new key into the data folder; back it up or set PARLEY_SECRET_KEY",
+  );
   return key;
 }

@@ -8,7 +8,11 @@ export function encodeCursor(values: (string | number)[]): string {
 export function decodeCursor(cursor: string, shape: ("string" | "number")[]): (string | number)[] {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === shape.length && parsed.every((v, i) => typeof v === shape[i])) {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === shape.length &&
+      parsed.every((v, i) => typeof v === shape[i])
+    ) {
       return parsed;
     }
   } catch {

@@ -10,8 +10,11 @@ export function normalizePhone(input: string, field = "phone"): string {
   const trimmed = input.trim();
   const candidate = /^\d{8,15}$/.test(trimmed) ? `+${trimmed}` : trimmed;
   const parsed = parsePhoneNumberFromString(candidate);
-  if (!parsed || !parsed.isValid()) {
-    throw AppError.validation(field, `"${input}" is not a valid phone number in international format (e.g. +14155550123)`);
+  if (!parsed?.isValid()) {
+    throw AppError.validation(
+      field,
+      `"${input}" is not a valid phone number in international format (e.g. +14155550123)`,
+    );
   }
   return parsed.number;
 }

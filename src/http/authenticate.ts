@@ -27,7 +27,10 @@ export function createAuthenticate(store: StoreContext) {
     const header = request.headers.authorization;
     const key = header?.startsWith("Bearer ") ? header.slice(7).trim() : undefined;
     if (!key) {
-      return sendProblem(reply, problem(401, "unauthorized", "Send an API key as `Authorization: Bearer <key>`"));
+      return sendProblem(
+        reply,
+        problem(401, "unauthorized", "Send an API key as `Authorization: Bearer <key>`"),
+      );
     }
     const hit = cache.get(key);
     if (hit && store.now() - hit.at < CACHE_MS) {

@@ -1,6 +1,6 @@
 import swagger from "@fastify/swagger";
 import apiReference from "@scalar/fastify-api-reference";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -17,6 +17,7 @@ import { channelRoutes } from "./routes/channelRoutes.ts";
 import { contactRoutes } from "./routes/contactRoutes.ts";
 import { conversationRoutes } from "./routes/conversationRoutes.ts";
 import { eventRoutes } from "./routes/eventRoutes.ts";
+import { reportRoutes } from "./routes/reportRoutes.ts";
 import { workspaceRoutes } from "./routes/workspaceRoutes.ts";
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -31,14 +32,16 @@ export interface ServerParts {
 export async function buildServer(deps: AppContext, parts: ServerParts): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    disableRequestLogging: deps.config.LOG_LEVEL !== "debug" && deps.config.LOG_LEVEL !== "trace",
+    logController: new LogController({
+      disableRequestLogging: deps.config.LOG_LEVEL !== "debug" && deps.config.LOG_LEVEL !== "trace",
+    }),
     bodyLimit: BODY_LIMIT,
     trustProxy: true,
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler((err, req, reply) => errorHandler(err, req, reply));
   app.setNotFoundHandler((req, reply) =>
     sendProblem(reply, problem(404, "not_found", `No route for ${req.method} ${req.url.split("?")[0]}`)),
   );
@@ -77,6 +80,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
       contactRoutes(api, deps);
       conversationRoutes(api, deps);
       eventRoutes(api, parts.hub);
+      reportRoutes(api, deps);
     },
     { prefix: "/api/v1" },
   );

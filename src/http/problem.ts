@@ -65,26 +65,47 @@ export function toProblem(error: unknown): Problem {
   if (hasZodFastifySchemaValidationErrors(fe)) {
     const where = fe.validationContext ?? "body";
     const errors = fe.validation.map((v) => {
-      const path = (v.instancePath ?? "").split("/").filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+      const path = (v.instancePath ?? "")
+        .split("/")
+        .filter(Boolean)
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
       const keys = (v.params as { keys?: unknown }).keys;
       if (v.keyword === "unrecognized_keys" && Array.isArray(keys)) {
         const names = keys.map((k) => (path.length ? `${pathOf(path)}.${String(k)}` : String(k)));
-        return { field: names.join(", "), message: `unknown field${names.length > 1 ? "s" : ""}, not accepted here` };
+        return {
+          field: names.join(", "),
+          message: `unknown field${names.length > 1 ? "s" : ""}, not accepted here`,
+        };
       }
       return { field: pathOf(path) || where, message: v.message ?? "is invalid" };
     });
     const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
     const status = where === "params" ? 404 : 422;
-    return problem(status, status === 404 ? "not_found" : "validation", `Invalid ${where}: ${detail}`, errors);
+    return problem(
+      status,
+      status === 404 ? "not_found" : "validation",
+      `Invalid ${where}: ${detail}`,
+      errors,
+    );
   }
-  if (fe && typeof fe === "object" && typeof fe.statusCode === "number" && fe.statusCode >= 400 && fe.statusCode < 500) {
+  if (
+    fe &&
+    typeof fe === "object" &&
+    typeof fe.statusCode === "number" &&
+    fe.statusCode >= 400 &&
+    fe.statusCode < 500
+  ) {
     switch (fe.code) {
       case "FST_ERR_CTP_BODY_TOO_LARGE":
         return problem(413, "body_too_large", "The request body is larger than the 1 MiB limit");
       case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
         return problem(415, "unsupported_media_type", "Send the body as application/json");
       case "FST_ERR_CTP_EMPTY_JSON_BODY":
-        return problem(400, "bad_request", "The body is empty but Content-Type is application/json; send a JSON object");
+        return problem(
+          400,
+          "bad_request",
+          "The body is empty but Content-Type is application/json; send a JSON object",
+        );
       default:
         if (fe instanceof SyntaxError || fe.code === "FST_ERR_CTP_INVALID_JSON_BODY") {
           return problem(400, "malformed_json", `The body is not valid JSON: ${fe.message}`);
@@ -99,7 +120,7 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.code(p.status).type("application/problem+json").send(p);
 }
 
-export function errorHandler(this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply) {
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
   const p = toProblem(error);
   if (p.status >= 500) request.log.error({ err: error }, "unhandled error");
   return sendProblem(reply, p);

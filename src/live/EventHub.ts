@@ -90,7 +90,10 @@ export class EventHub {
   }
 
   async #maxId(): Promise<number> {
-    const row = await this.#store.db.selectFrom("events").select((eb) => eb.fn.max("id").as("m")).executeTakeFirst();
+    const row = await this.#store.db
+      .selectFrom("events")
+      .select((eb) => eb.fn.max("id").as("m"))
+      .executeTakeFirst();
     return Number(row?.m ?? 0);
   }
 

@@ -6,7 +6,17 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     {
       level,
       base: { service: "parley" },
-      redact: { paths: ["req.headers.authorization", "access_token", "app_secret", "verify_token", "*.access_token", "*.app_secret"], censor: "[redacted]" },
+      redact: {
+        paths: [
+          "req.headers.authorization",
+          "access_token",
+          "app_secret",
+          "verify_token",
+          "*.access_token",
+          "*.app_secret",
+        ],
+        censor: "[redacted]",
+      },
     },
     destination,
   );

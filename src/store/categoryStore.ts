@@ -42,10 +42,15 @@ export const categoryStore = {
    * Finds the active category a close refers to, by key or (case-insensitively) by name.
    * Archived categories stay on past closes but cannot be chosen for new ones.
    */
-  async resolveForClose(ctx: StoreContext, workspaceId: string, ref: string, db: Db = ctx.db): Promise<Category> {
-    const all = (await db.selectFrom("categories").selectAll().where("workspace_id", "=", workspaceId).execute()).map(
-      toCategory,
-    );
+  async resolveForClose(
+    ctx: StoreContext,
+    workspaceId: string,
+    ref: string,
+    db: Db = ctx.db,
+  ): Promise<Category> {
+    const all = (
+      await db.selectFrom("categories").selectAll().where("workspace_id", "=", workspaceId).execute()
+    ).map(toCategory);
     const wanted = ref.trim().toLowerCase();
     const found = all.find((c) => c.key === ref.trim()) ?? all.find((c) => c.name.toLowerCase() === wanted);
     const active = all.filter((c) => !c.archived).map((c) => c.key);
@@ -53,7 +58,10 @@ export const categoryStore = {
       throw AppError.validation("category", `unknown category "${ref}"; use one of: ${active.join(", ")}`);
     }
     if (found.archived) {
-      throw AppError.validation("category", `category "${found.key}" is archived; use one of: ${active.join(", ")}`);
+      throw AppError.validation(
+        "category",
+        `category "${found.key}" is archived; use one of: ${active.join(", ")}`,
+      );
     }
     return found;
   },
@@ -64,7 +72,10 @@ export const categoryStore = {
     input: { key: string; name: string; description?: string | null },
   ): Promise<Category> {
     const existing = await this.get(ctx, workspaceId, input.key);
-    if (existing) throw new AppError("conflict", `Category "${input.key}" already exists`, [{ field: "key", message: "already exists" }]);
+    if (existing)
+      throw new AppError("conflict", `Category "${input.key}" already exists`, [
+        { field: "key", message: "already exists" },
+      ]);
     const max = await ctx.db
       .selectFrom("categories")
       .select((eb) => eb.fn.max("position").as("p"))
@@ -102,7 +113,12 @@ export const categoryStore = {
         name: patch.name ?? current.name,
         description: patch.description === undefined ? current.description : patch.description,
         position: patch.position ?? current.position,
-        archived_at: patch.archived === undefined ? current.archivedAt : patch.archived ? (current.archivedAt ?? now) : null,
+        archived_at:
+          patch.archived === undefined
+            ? current.archivedAt
+            : patch.archived
+              ? (current.archivedAt ?? now)
+              : null,
         updated_at: now,
       })
       .where("workspace_id", "=", workspaceId)

@@ -66,9 +66,11 @@ export const channelStore = {
       .where("phone_number_id", "=", input.phoneNumberId)
       .executeTakeFirst();
     if (taken) {
-      throw new AppError("conflict", `A channel with phone_number_id ${input.phoneNumberId} is already connected`, [
-        { field: "phone_number_id", message: "already connected" },
-      ]);
+      throw new AppError(
+        "conflict",
+        `A channel with phone_number_id ${input.phoneNumberId} is already connected`,
+        [{ field: "phone_number_id", message: "already connected" }],
+      );
     }
     const now = ctx.now();
     const id = newId();

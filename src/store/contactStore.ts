@@ -71,7 +71,11 @@ export interface ContactQuery {
 /** Contacts: upserted by phone (E.164), with custom fields, tags, opt-out flags and a time zone. */
 export const contactStore = {
   /** Creates the contact or updates it; fields left out keep their values, `fields` merges key by key. */
-  async upsert(ctx: StoreContext, workspaceId: string, input: ContactInput): Promise<{ contact: Contact; created: boolean }> {
+  async upsert(
+    ctx: StoreContext,
+    workspaceId: string,
+    input: ContactInput,
+  ): Promise<{ contact: Contact; created: boolean }> {
     const phone = normalizePhone(input.phone);
     return inTransaction(ctx, async (tx) => {
       const existing = await tx
@@ -102,7 +106,11 @@ export const contactStore = {
         updated_at: now,
       };
       // Two concurrent upserts of one phone: the loser's insert is a no-op and it reads the winner's row.
-      const inserted = await tx.insertInto("contacts").values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+      const inserted = await tx
+        .insertInto("contacts")
+        .values(row)
+        .onConflict((oc) => oc.doNothing())
+        .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
         const winner = await tx
           .selectFrom("contacts")
@@ -129,8 +137,15 @@ export const contactStore = {
             .where("workspace_id", "=", workspaceId)
             .where("phone", "=", phone)
             .executeTakeFirst();
-          if (clash) throw new AppError("conflict", `Another contact already has phone ${phone}`, [{ field: "phone", message: "already used" }]);
-          await tx.updateTable("contacts").set({ phone, wa_id: phone.slice(1) }).where("id", "=", id).execute();
+          if (clash)
+            throw new AppError("conflict", `Another contact already has phone ${phone}`, [
+              { field: "phone", message: "already used" },
+            ]);
+          await tx
+            .updateTable("contacts")
+            .set({ phone, wa_id: phone.slice(1) })
+            .where("id", "=", id)
+            .execute();
           current.phone = phone;
         }
       }
@@ -149,7 +164,12 @@ export const contactStore = {
     return toContact(row);
   },
 
-  async findByPhone(ctx: StoreContext, workspaceId: string, phone: string, db: Db = ctx.db): Promise<Contact | null> {
+  async findByPhone(
+    ctx: StoreContext,
+    workspaceId: string,
+    phone: string,
+    db: Db = ctx.db,
+  ): Promise<Contact | null> {
     const row = await db
       .selectFrom("contacts")
       .selectAll()
@@ -159,16 +179,20 @@ export const contactStore = {
     return row ? toContact(row) : null;
   },
 
-  async list(ctx: StoreContext, workspaceId: string, query: ContactQuery): Promise<{ data: Contact[]; nextCursor: string | null }> {
-    let q = ctx.db.selectFrom("contacts").selectAll("contacts").where("contacts.workspace_id", "=", workspaceId);
+  async list(
+    ctx: StoreContext,
+    workspaceId: string,
+    query: ContactQuery,
+  ): Promise<{ data: Contact[]; nextCursor: string | null }> {
+    let q = ctx.db
+      .selectFrom("contacts")
+      .selectAll("contacts")
+      .where("contacts.workspace_id", "=", workspaceId);
     if (query.phone) q = q.where("contacts.phone", "=", normalizePhone(query.phone));
     if (query.q) {
       const like = `%${query.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
       q = q.where((eb) =>
-        eb.or([
-          eb(eb.fn("lower", ["contacts.name"]), "like", like),
-          eb("contacts.phone", "like", like),
-        ]),
+        eb.or([eb(eb.fn("lower", ["contacts.name"]), "like", like), eb("contacts.phone", "like", like)]),
       );
     }
     if (query.tag) {
@@ -187,14 +211,22 @@ export const contactStore = {
       const [after] = decodeCursor(query.cursor, ["string"]);
       q = q.where("contacts.id", ">", String(after));
     }
-    const rows = await q.orderBy("contacts.id").limit(query.limit + 1).execute();
+    const rows = await q
+      .orderBy("contacts.id")
+      .limit(query.limit + 1)
+      .execute();
     const page = rows.slice(0, query.limit).map(toContact);
     const last = page.at(-1);
     return { data: page, nextCursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null };
   },
 };
 
-async function applyPatch(ctx: StoreContext, tx: Tx, current: Contact, patch: ContactPatch): Promise<Contact> {
+async function applyPatch(
+  ctx: StoreContext,
+  tx: Tx,
+  current: Contact,
+  patch: ContactPatch,
+): Promise<Contact> {
   const changes: string[] = [];
   const next: Contact = { ...current };
   if (patch.name !== undefined && patch.name !== current.name) {

@@ -2,8 +2,8 @@ import type { Actor } from "../core/conversation/conversationSchema.ts";
 import { decodeCursor, encodeCursor } from "../core/cursor.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
-import type { MessageRow, MessagesTable } from "./databaseSchema.ts";
 import { openIn } from "./conversations/openConversation.ts";
+import type { MessageRow, MessagesTable } from "./databaseSchema.ts";
 import { inTransaction } from "./inTransaction.ts";
 import type { Db, StoreContext, Tx } from "./storeContext.ts";
 import { writeEvents } from "./writeEvents.ts";
@@ -82,7 +82,11 @@ export async function queueOutboundIn(
     if (existing) return existing;
   }
   if (conv.status === "closed") {
-    await openIn(ctx, tx, workspaceId, { contactId: conv.contact_id, channelId: conv.channel_id, by: input.by });
+    await openIn(ctx, tx, workspaceId, {
+      contactId: conv.contact_id,
+      channelId: conv.channel_id,
+      by: input.by,
+    });
   }
   const now = ctx.now();
   const row: MessageRow = {
@@ -120,7 +124,15 @@ export async function queueOutboundIn(
     ctx,
     tx,
     { workspaceId, contactId: conv.contact_id, conversationId: conv.id },
-    [{ type: "message.created", conversationId: conv.id, messageId: row.id, direction: "outbound", messageType: row.type }],
+    [
+      {
+        type: "message.created",
+        conversationId: conv.id,
+        messageId: row.id,
+        direction: "outbound",
+        messageType: row.type,
+      },
+    ],
     { channelId: conv.channel_id, author: input.author, preview: previewOf(row.type, input.content) },
   );
   return row;
@@ -136,8 +148,15 @@ export function previewOf(type: string, content: Record<string, unknown>): strin
 
 /** Messages: queued outbound sends and logged inbound ones, in conversation order. */
 export const messageStore = {
-  async queueOutbound(ctx: StoreContext, workspaceId: string, conversationId: string, input: OutboundInput): Promise<Message> {
-    return toMessage(await inTransaction(ctx, (tx) => queueOutboundIn(ctx, tx, workspaceId, conversationId, input)));
+  async queueOutbound(
+    ctx: StoreContext,
+    workspaceId: string,
+    conversationId: string,
+    input: OutboundInput,
+  ): Promise<Message> {
+    return toMessage(
+      await inTransaction(ctx, (tx) => queueOutboundIn(ctx, tx, workspaceId, conversationId, input)),
+    );
   },
 
   async get(ctx: StoreContext, workspaceId: string, id: string, db: Db = ctx.db): Promise<Message> {
@@ -166,12 +185,22 @@ export const messageStore = {
     if (page.cursor) {
       const [at, id] = decodeCursor(page.cursor, ["number", "string"]);
       q = q.where((eb) =>
-        eb.or([eb("created_at", ">", Number(at)), eb.and([eb("created_at", "=", Number(at)), eb("id", ">", String(id))])]),
+        eb.or([
+          eb("created_at", ">", Number(at)),
+          eb.and([eb("created_at", "=", Number(at)), eb("id", ">", String(id))]),
+        ]),
       );
     }
-    const rows = await q.orderBy("created_at").orderBy("id").limit(page.limit + 1).execute();
+    const rows = await q
+      .orderBy("created_at")
+      .orderBy("id")
+      .limit(page.limit + 1)
+      .execute();
     const data = rows.slice(0, page.limit).map(toMessage);
     const last = data.at(-1);
-    return { data, nextCursor: rows.length > page.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+    return {
+      data,
+      nextCursor: rows.length > page.limit && last ? encodeCursor([last.createdAt, last.id]) : null,
+    };
   },
 };

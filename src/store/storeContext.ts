@@ -18,7 +18,11 @@ export interface StoreContext {
   now(): number;
 }
 
-export function createStoreContext(database: Database, secrets: SecretBox, now: () => number = Date.now): StoreContext {
+export function createStoreContext(
+  database: Database,
+  secrets: SecretBox,
+  now: () => number = Date.now,
+): StoreContext {
   const bus = new EventEmitter();
   bus.setMaxListeners(0);
   return { db: database.db, dialect: database.dialect, database, secrets, bus, now };

@@ -36,7 +36,10 @@ export const timelineStore = {
       const [after] = decodeCursor(page.cursor, ["number"]);
       q = q.where("id", ">", Number(after));
     }
-    const rows = await q.orderBy("id").limit(page.limit + 1).execute();
+    const rows = await q
+      .orderBy("id")
+      .limit(page.limit + 1)
+      .execute();
     const data = rows.slice(0, page.limit).map((r) => {
       const { type: _type, ...details } = JSON.parse(r.payload) as Record<string, unknown>;
       return { id: r.id, type: r.type, at: r.created_at, conversationId: r.conversation_id, details };

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import {
   DEFAULT_BRAND,
@@ -7,10 +8,9 @@ import {
   type WorkspaceSettings,
   workspaceSettingsSchema,
 } from "../core/workspace/workspaceSchema.ts";
-import { AppError } from "../core/errors.ts";
 import type { WorkspaceRow } from "./databaseSchema.ts";
 import { inTransaction } from "./inTransaction.ts";
-import type { StoreContext } from "./storeContext.ts";
+import type { Db, StoreContext } from "./storeContext.ts";
 
 export interface Workspace {
   id: string;
@@ -72,14 +72,20 @@ export const workspaceStore = {
     return this.get(ctx, id);
   },
 
-  async get(ctx: StoreContext, id: string): Promise<Workspace> {
-    const row = await ctx.db.selectFrom("workspaces").selectAll().where("id", "=", id).executeTakeFirst();
+  async get(ctx: StoreContext, id: string, db: Db = ctx.db): Promise<Workspace> {
+    const row = await db.selectFrom("workspaces").selectAll().where("id", "=", id).executeTakeFirst();
     if (!row) throw AppError.notFound("Workspace", id);
     return toWorkspace(row);
   },
 
   async first(ctx: StoreContext): Promise<Workspace | null> {
-    const row = await ctx.db.selectFrom("workspaces").selectAll().orderBy("created_at").orderBy("id").limit(1).executeTakeFirst();
+    const row = await ctx.db
+      .selectFrom("workspaces")
+      .selectAll()
+      .orderBy("created_at")
+      .orderBy("id")
+      .limit(1)
+      .executeTakeFirst();
     return row ? toWorkspace(row) : null;
   },
 
@@ -104,7 +110,11 @@ export const workspaceStore = {
   },
 
   /** Creates an API key and returns its plaintext, which is never stored and never shown again. */
-  async createApiKey(ctx: StoreContext, workspaceId: string, name: string): Promise<{ id: string; key: string }> {
+  async createApiKey(
+    ctx: StoreContext,
+    workspaceId: string,
+    name: string,
+  ): Promise<{ id: string; key: string }> {
     await this.get(ctx, workspaceId);
     const key = `pk_${randomBytes(24).toString("base64url")}`;
     const id = newId();

@@ -32,5 +32,6 @@ export async function writeEvents(
     )
     .execute();
   // NOTIFY is transactional in PostgreSQL: other processes hear it only if this transaction commits.
-  if (ctx.dialect === "postgres") await sql`select pg_notify('parley_events', ${scope.workspaceId})`.execute(tx);
+  if (ctx.dialect === "postgres")
+    await sql`select pg_notify('parley_events', ${scope.workspaceId})`.execute(tx);
 }

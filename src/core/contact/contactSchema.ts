@@ -10,7 +10,9 @@ const isTimeZone = (tz: string): boolean => {
 };
 
 export const tagSchema = z.string().trim().min(1).max(64);
-export const timezoneSchema = z.string().refine(isTimeZone, { message: "must be an IANA time zone such as Europe/Berlin" });
+export const timezoneSchema = z
+  .string()
+  .refine(isTimeZone, { message: "must be an IANA time zone such as Europe/Berlin" });
 /** Custom contact fields: a flat JSON object; `null` removes a field on update. */
 export const contactFieldsSchema = z.record(z.string().min(1).max(100), z.unknown());
 

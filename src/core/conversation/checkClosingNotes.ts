@@ -13,13 +13,22 @@ export function checkClosingNotes(
   const category = input.category?.trim() || null;
   const summary = input.summary?.trim() || null;
   if (policy.category === "required" && !category) {
-    issues.push({ field: "category", message: "a category is required to close a conversation in this workspace" });
+    issues.push({
+      field: "category",
+      message: "a category is required to close a conversation in this workspace",
+    });
   }
   if (policy.summary === "required" && !summary) {
-    issues.push({ field: "summary", message: "a summary is required to close a conversation in this workspace" });
+    issues.push({
+      field: "summary",
+      message: "a summary is required to close a conversation in this workspace",
+    });
   }
   if (summary && summary.length > SUMMARY_MAX) {
-    issues.push({ field: "summary", message: `must be at most ${SUMMARY_MAX} characters (got ${summary.length})` });
+    issues.push({
+      field: "summary",
+      message: `must be at most ${SUMMARY_MAX} characters (got ${summary.length})`,
+    });
   }
   if (issues.length > 0) {
     throw new AppError("validation", issues.map((i) => `${i.field}: ${i.message}`).join("; "), issues);

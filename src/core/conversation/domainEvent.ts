@@ -14,8 +14,20 @@ export type DomainEvent =
       openedAt: number;
       durationMs: number;
     }
-  | { type: "conversation.assigned"; conversationId: string; by: Actor; assignee: Assignee; previous: Assignee }
-  | { type: "message.created"; conversationId: string; messageId: string; direction: string; messageType: string }
+  | {
+      type: "conversation.assigned";
+      conversationId: string;
+      by: Actor;
+      assignee: Assignee;
+      previous: Assignee;
+    }
+  | {
+      type: "message.created";
+      conversationId: string;
+      messageId: string;
+      direction: string;
+      messageType: string;
+    }
   | {
       type: "message.status_changed";
       conversationId: string;

@@ -23,7 +23,10 @@ const sameAssignee = (a: Assignee, b: Assignee): boolean =>
  * Pure: it returns the next state and the events to record; the store writes both in one transaction.
  * Closing-notes policy and category validity are checked by the caller, which knows the workspace.
  */
-export function transitionConversation(current: ConversationState | null, command: ConversationCommand): Transition {
+export function transitionConversation(
+  current: ConversationState | null,
+  command: ConversationCommand,
+): Transition {
   switch (command.kind) {
     case "open":
       return open(current, command);
@@ -34,7 +37,10 @@ export function transitionConversation(current: ConversationState | null, comman
   }
 }
 
-function open(current: ConversationState | null, cmd: Extract<ConversationCommand, { kind: "open" }>): Transition {
+function open(
+  current: ConversationState | null,
+  cmd: Extract<ConversationCommand, { kind: "open" }>,
+): Transition {
   if (current === null) {
     const assignee = cmd.assignee ?? { type: "none" };
     const state: ConversationState = {
@@ -85,7 +91,10 @@ function open(current: ConversationState | null, cmd: Extract<ConversationComman
   return { state, outcome: "reopened", events };
 }
 
-function close(current: ConversationState | null, cmd: Extract<ConversationCommand, { kind: "close" }>): Transition {
+function close(
+  current: ConversationState | null,
+  cmd: Extract<ConversationCommand, { kind: "close" }>,
+): Transition {
   if (current === null) throw new AppError("not_found", "There is no conversation to close");
   if (current.status === "closed") {
     throw new AppError("conflict", `Conversation ${current.id} is already closed`);
@@ -118,9 +127,13 @@ function close(current: ConversationState | null, cmd: Extract<ConversationComma
   };
 }
 
-function assign(current: ConversationState | null, cmd: Extract<ConversationCommand, { kind: "assign" }>): Transition {
+function assign(
+  current: ConversationState | null,
+  cmd: Extract<ConversationCommand, { kind: "assign" }>,
+): Transition {
   if (current === null) throw new AppError("not_found", "There is no conversation to assign");
-  if (sameAssignee(current.assignee, cmd.assignee)) return { state: current, outcome: "unchanged", events: [] };
+  if (sameAssignee(current.assignee, cmd.assignee))
+    return { state: current, outcome: "unchanged", events: [] };
   const state: ConversationState = { ...current, assignee: cmd.assignee, version: current.version + 1 };
   return {
     state,

@@ -19,7 +19,10 @@ export const conversationResource = z
     category: z.object({ key: z.string(), name: z.string() }).nullable(),
     summary: z.string().nullable(),
     last_inbound_at: z.string().nullable(),
-    window_expires_at: z.string().nullable().describe("End of the 24-hour customer service window; null if the contact never wrote"),
+    window_expires_at: z
+      .string()
+      .nullable()
+      .describe("End of the 24-hour customer service window; null if the contact never wrote"),
     last_message_at: z.string().nullable(),
     last_activity_at: z.string(),
     created_at: z.string(),

@@ -14,7 +14,10 @@ export const channelInputSchema = z.strictObject({
   app_secret: z.string().min(8).max(200),
   verify_token: z.string().min(8).max(200),
   graph_base_url: z.url().optional(),
-  graph_version: z.string().regex(/^v\d+\.\d+$/, "must look like v23.0").optional(),
+  graph_version: z
+    .string()
+    .regex(/^v\d+\.\d+$/, "must look like v23.0")
+    .optional(),
   mps: z.number().int().min(1).max(1000).optional(),
 });
 
@@ -23,27 +26,35 @@ export function channelRoutes(app: FastifyInstance, deps: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ["Channels"];
 
-  r.post("/channels", { schema: { tags, body: channelInputSchema, response: { 201: channelResource } } }, async (req, reply) => {
-    const b = req.body;
-    const channel = await channelStore.create(deps.store, req.auth.workspaceId, {
-      name: b.name,
-      kind: "cloud",
-      phoneNumberId: b.phone_number_id,
-      displayPhoneNumber: b.display_phone_number,
-      wabaId: b.waba_id,
-      accessToken: b.access_token,
-      appSecret: b.app_secret,
-      verifyToken: b.verify_token,
-      graphBaseUrl: b.graph_base_url,
-      graphVersion: b.graph_version,
-      mps: b.mps,
-    });
-    return reply.code(201).send(toChannelResource(channel));
-  });
+  r.post(
+    "/channels",
+    { schema: { tags, body: channelInputSchema, response: { 201: channelResource } } },
+    async (req, reply) => {
+      const b = req.body;
+      const channel = await channelStore.create(deps.store, req.auth.workspaceId, {
+        name: b.name,
+        kind: "cloud",
+        phoneNumberId: b.phone_number_id,
+        displayPhoneNumber: b.display_phone_number,
+        wabaId: b.waba_id,
+        accessToken: b.access_token,
+        appSecret: b.app_secret,
+        verifyToken: b.verify_token,
+        graphBaseUrl: b.graph_base_url,
+        graphVersion: b.graph_version,
+        mps: b.mps,
+      });
+      return reply.code(201).send(toChannelResource(channel));
+    },
+  );
 
-  r.get("/channels", { schema: { tags, response: { 200: z.object({ data: z.array(channelResource) }) } } }, async (req) => ({
-    data: (await channelStore.list(deps.store, req.auth.workspaceId)).map(toChannelResource),
-  }));
+  r.get(
+    "/channels",
+    { schema: { tags, response: { 200: z.object({ data: z.array(channelResource) }) } } },
+    async (req) => ({
+      data: (await channelStore.list(deps.store, req.auth.workspaceId)).map(toChannelResource),
+    }),
+  );
 
   r.get(
     "/channels/:id",

@@ -55,14 +55,17 @@ export function contactRoutes(app: FastifyInstance, deps: AppContext) {
     },
   );
 
-  r.get("/contacts/:id", { schema: { tags, params: idParams, response: { 200: contactResource } } }, async (req) =>
-    toContactResource(await contactStore.get(deps.store, req.auth.workspaceId, req.params.id)),
+  r.get(
+    "/contacts/:id",
+    { schema: { tags, params: idParams, response: { 200: contactResource } } },
+    async (req) => toContactResource(await contactStore.get(deps.store, req.auth.workspaceId, req.params.id)),
   );
 
   r.patch(
     "/contacts/:id",
     { schema: { tags, params: idParams, body: contactPatchSchema, response: { 200: contactResource } } },
-    async (req) => toContactResource(await contactStore.patch(deps.store, req.auth.workspaceId, req.params.id, req.body)),
+    async (req) =>
+      toContactResource(await contactStore.patch(deps.store, req.auth.workspaceId, req.params.id, req.body)),
   );
 
   r.get(

@@ -80,7 +80,9 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
           q: z.string().max(100).optional(),
           ...pageQuery,
         }),
-        response: { 200: z.object({ data: z.array(conversationResource), next_cursor: z.string().nullable() }) },
+        response: {
+          200: z.object({ data: z.array(conversationResource), next_cursor: z.string().nullable() }),
+        },
       },
     },
     async (req) => {
@@ -105,8 +107,11 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
     async (req) => conversationQueries.counts(deps.store, req.auth.workspaceId),
   );
 
-  r.get("/conversations/:id", { schema: { tags, params: idParams, response: { 200: conversationResource } } }, async (req) =>
-    toConversationResource(await conversationQueries.get(deps.store, req.auth.workspaceId, req.params.id)),
+  r.get(
+    "/conversations/:id",
+    { schema: { tags, params: idParams, response: { 200: conversationResource } } },
+    async (req) =>
+      toConversationResource(await conversationQueries.get(deps.store, req.auth.workspaceId, req.params.id)),
   );
 
   r.get(
@@ -131,9 +136,13 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
     {
       schema: {
         tags,
-        description: "Queues an outbound message; the channel's delivery worker sends it. A closed conversation is reopened.",
+        description:
+          "Queues an outbound message; the channel's delivery worker sends it. A closed conversation is reopened.",
         params: idParams,
-        body: z.strictObject({ text: z.string().trim().min(1).max(4096), idempotency_key: z.string().max(200).optional() }),
+        body: z.strictObject({
+          text: z.string().trim().min(1).max(4096),
+          idempotency_key: z.string().max(200).optional(),
+        }),
         response: { 201: messageResource },
       },
     },
@@ -163,7 +172,8 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
     {
       schema: {
         tags,
-        description: "Close Conversation with a category (key or name) and a summary, per the workspace's closing-notes policy.",
+        description:
+          "Close Conversation with a category (key or name) and a summary, per the workspace's closing-notes policy.",
         params: idParams,
         body: z
           .strictObject({
@@ -177,7 +187,10 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
     async (req) => {
       if (!req.body) throw new AppError("validation", "Send a JSON body with category and summary");
       return toConversationResource(
-        await closeConversation(deps.store, req.auth.workspaceId, req.params.id, { ...req.body, by: req.auth.actor }),
+        await closeConversation(deps.store, req.auth.workspaceId, req.params.id, {
+          ...req.body,
+          by: req.auth.actor,
+        }),
       );
     },
   );

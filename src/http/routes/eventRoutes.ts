@@ -30,7 +30,9 @@ export function eventRoutes(app: FastifyInstance, hub: EventHub) {
     },
     async (req, reply) => {
       const header = req.headers["last-event-id"];
-      const resume = req.query.last_event_id ?? (typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined);
+      const resume =
+        req.query.last_event_id ??
+        (typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
 import { workspacePatchSchema, workspaceSettingsSchema } from "../../core/workspace/workspaceSchema.ts";
-import { categoryStore, type Category } from "../../store/categoryStore.ts";
+import { type Category, categoryStore } from "../../store/categoryStore.ts";
 import { type Workspace, workspaceStore } from "../../store/workspaceStore.ts";
 import { iso } from "../resources/iso.ts";
 
@@ -12,7 +12,10 @@ const workspaceResource = z
     id: z.string(),
     name: z.string(),
     brand_name: z.string(),
-    closing_notes: z.object({ category: z.enum(["required", "optional"]), summary: z.enum(["required", "optional"]) }),
+    closing_notes: z.object({
+      category: z.enum(["required", "optional"]),
+      summary: z.enum(["required", "optional"]),
+    }),
     settings: workspaceSettingsSchema,
     created_at: z.string(),
     updated_at: z.string(),
@@ -30,7 +33,13 @@ const toWorkspaceResource = (w: Workspace) => ({
 });
 
 const categoryResource = z
-  .object({ key: z.string(), name: z.string(), description: z.string().nullable(), archived: z.boolean(), position: z.number() })
+  .object({
+    key: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    archived: z.boolean(),
+    position: z.number(),
+  })
   .meta({ id: "ConversationCategory" });
 const toCategoryResource = (c: Category) => ({
   key: c.key,
@@ -53,8 +62,11 @@ export function workspaceRoutes(app: FastifyInstance, deps: AppContext) {
     toWorkspaceResource(await workspaceStore.get(deps.store, req.auth.workspaceId)),
   );
 
-  r.patch("/workspace", { schema: { tags, body: workspacePatchSchema, response: { 200: workspaceResource } } }, async (req) =>
-    toWorkspaceResource(await workspaceStore.update(deps.store, req.auth.workspaceId, req.body)),
+  r.patch(
+    "/workspace",
+    { schema: { tags, body: workspacePatchSchema, response: { 200: workspaceResource } } },
+    async (req) =>
+      toWorkspaceResource(await workspaceStore.update(deps.store, req.auth.workspaceId, req.body)),
   );
 
   r.get(
@@ -67,9 +79,9 @@ export function workspaceRoutes(app: FastifyInstance, deps: AppContext) {
       },
     },
     async (req) => ({
-      data: (await categoryStore.list(deps.store, req.auth.workspaceId, req.query.include_archived === "true")).map(
-        toCategoryResource,
-      ),
+      data: (
+        await categoryStore.list(deps.store, req.auth.workspaceId, req.query.include_archived === "true")
+      ).map(toCategoryResource),
     }),
   );
 
@@ -94,7 +106,10 @@ export function workspaceRoutes(app: FastifyInstance, deps: AppContext) {
           .replace(/[^a-z0-9]+/g, "-")
           .replace(/^-+|-+$/g, "")
           .slice(0, 63);
-      const created = await categoryStore.create(deps.store, req.auth.workspaceId, { ...req.body, key: key || "category" });
+      const created = await categoryStore.create(deps.store, req.auth.workspaceId, {
+        ...req.body,
+        key: key || "category",
+      });
       return reply.code(201).send(toCategoryResource(created));
     },
   );
@@ -114,6 +129,9 @@ export function workspaceRoutes(app: FastifyInstance, deps: AppContext) {
         response: { 200: categoryResource },
       },
     },
-    async (req) => toCategoryResource(await categoryStore.update(deps.store, req.auth.workspaceId, req.params.key, req.body)),
+    async (req) =>
+      toCategoryResource(
+        await categoryStore.update(deps.store, req.auth.workspaceId, req.params.key, req.body),
+      ),
   );
 }

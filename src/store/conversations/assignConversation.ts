@@ -4,8 +4,8 @@ import { AppError } from "../../core/errors.ts";
 import { inTransaction } from "../inTransaction.ts";
 import type { StoreContext, Tx } from "../storeContext.ts";
 import { writeEvents } from "../writeEvents.ts";
-import { type Conversation, stateColumns, toState } from "./conversationRecord.ts";
 import { conversationQueries } from "./conversationQueries.ts";
+import { type Conversation, stateColumns, toState } from "./conversationRecord.ts";
 
 /** Assigns a conversation to the bot, an agent, or nobody; a no-op when nothing changes. */
 export async function assignConversation(
@@ -19,8 +19,19 @@ export async function assignConversation(
   return conversationQueries.get(ctx, workspaceId, conversationId);
 }
 
-export async function assignIn(ctx: StoreContext, tx: Tx, workspaceId: string, conversationId: string, assignee: Assignee, by: Actor) {
-  let q = tx.selectFrom("conversations").selectAll().where("workspace_id", "=", workspaceId).where("id", "=", conversationId);
+export async function assignIn(
+  ctx: StoreContext,
+  tx: Tx,
+  workspaceId: string,
+  conversationId: string,
+  assignee: Assignee,
+  by: Actor,
+) {
+  let q = tx
+    .selectFrom("conversations")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", conversationId);
   if (ctx.dialect === "postgres") q = q.forUpdate();
   const row = await q.executeTakeFirst();
   if (!row) throw AppError.notFound("Conversation", conversationId);

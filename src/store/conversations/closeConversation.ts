@@ -8,8 +8,8 @@ import { inTransaction } from "../inTransaction.ts";
 import type { StoreContext, Tx } from "../storeContext.ts";
 import { workspaceStore } from "../workspaceStore.ts";
 import { writeEvents } from "../writeEvents.ts";
-import { type Conversation, stateColumns, toState } from "./conversationRecord.ts";
 import { conversationQueries } from "./conversationQueries.ts";
+import { type Conversation, stateColumns, toState } from "./conversationRecord.ts";
 
 export interface CloseInput {
   category?: string | null;
@@ -31,10 +31,18 @@ export async function closeConversation(
   return conversationQueries.get(ctx, workspaceId, conversationId);
 }
 
-export async function closeIn(ctx: StoreContext, tx: Tx, workspaceId: string, conversationId: string, input: CloseInput) {
-  const workspace = await workspaceStore.get(ctx, workspaceId);
+export async function closeIn(
+  ctx: StoreContext,
+  tx: Tx,
+  workspaceId: string,
+  conversationId: string,
+  input: CloseInput,
+) {
+  const workspace = await workspaceStore.get(ctx, workspaceId, tx);
   const notes = checkClosingNotes(workspace.closingNotes, input);
-  const category = notes.category ? await categoryStore.resolveForClose(ctx, workspaceId, notes.category, tx) : null;
+  const category = notes.category
+    ? await categoryStore.resolveForClose(ctx, workspaceId, notes.category, tx)
+    : null;
 
   let q = tx
     .selectFrom("conversations")

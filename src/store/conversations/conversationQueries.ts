@@ -26,7 +26,11 @@ function joined(db: Db) {
         .onRef("categories.key", "=", "conversations.close_category_key"),
     )
     .selectAll("conversations")
-    .select(["contacts.phone as contact_phone", "contacts.name as contact_name", "categories.name as category_name"]);
+    .select([
+      "contacts.phone as contact_phone",
+      "contacts.name as contact_name",
+      "categories.name as category_name",
+    ]);
 }
 
 /** Read side of conversations: one by id, or a keyset-paginated list, newest activity first. */
@@ -40,7 +44,11 @@ export const conversationQueries = {
     return toConversation(row);
   },
 
-  async list(ctx: StoreContext, workspaceId: string, f: ConversationFilter): Promise<{ data: Conversation[]; nextCursor: string | null }> {
+  async list(
+    ctx: StoreContext,
+    workspaceId: string,
+    f: ConversationFilter,
+  ): Promise<{ data: Conversation[]; nextCursor: string | null }> {
     let q = joined(ctx.db).where("conversations.workspace_id", "=", workspaceId);
     if (f.status) q = q.where("conversations.status", "=", f.status);
     if (f.category) q = q.where("conversations.close_category_key", "=", f.category);
@@ -56,14 +64,19 @@ export const conversationQueries = {
     }
     if (f.q) {
       const like = `%${f.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) => eb.or([eb(eb.fn("lower", ["contacts.name"]), "like", like), eb("contacts.phone", "like", like)]));
+      q = q.where((eb) =>
+        eb.or([eb(eb.fn("lower", ["contacts.name"]), "like", like), eb("contacts.phone", "like", like)]),
+      );
     }
     if (f.cursor) {
       const [at, id] = decodeCursor(f.cursor, ["number", "string"]);
       q = q.where((eb) =>
         eb.or([
           eb("conversations.last_activity_at", "<", Number(at)),
-          eb.and([eb("conversations.last_activity_at", "=", Number(at)), eb("conversations.id", "<", String(id))]),
+          eb.and([
+            eb("conversations.last_activity_at", "=", Number(at)),
+            eb("conversations.id", "<", String(id)),
+          ]),
         ]),
       );
     }

@@ -29,14 +29,18 @@ export interface Conversation {
 export const WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function toAssignee(row: Pick<ConversationRow, "assignee_type" | "assignee_agent_id">): Assignee {
-  if (row.assignee_type === "agent" && row.assignee_agent_id) return { type: "agent", agent_id: row.assignee_agent_id };
+  if (row.assignee_type === "agent" && row.assignee_agent_id)
+    return { type: "agent", agent_id: row.assignee_agent_id };
   return row.assignee_type === "bot" ? { type: "bot" } : { type: "none" };
 }
 
 /** The customer-service window: 24 h after the contact's last inbound message, unless Meta said it closed. */
-export function windowExpiresAt(row: Pick<ConversationRow, "last_inbound_at" | "window_closed_at">): number | null {
+export function windowExpiresAt(
+  row: Pick<ConversationRow, "last_inbound_at" | "window_closed_at">,
+): number | null {
   if (row.last_inbound_at === null) return null;
-  if (row.window_closed_at !== null && row.window_closed_at >= row.last_inbound_at) return row.window_closed_at;
+  if (row.window_closed_at !== null && row.window_closed_at >= row.last_inbound_at)
+    return row.window_closed_at;
   return row.last_inbound_at + WINDOW_MS;
 }
 
@@ -95,7 +99,9 @@ export function toConversation(row: JoinedConversationRow): Conversation {
     cycle: state.cycle,
     closedAt: state.closedAt,
     closedBy: state.closedBy,
-    category: row.close_category_key ? { key: row.close_category_key, name: row.category_name ?? row.close_category_key } : null,
+    category: row.close_category_key
+      ? { key: row.close_category_key, name: row.category_name ?? row.close_category_key }
+      : null,
     summary: row.close_summary,
     lastInboundAt: row.last_inbound_at,
     windowExpiresAt: windowExpiresAt(row),
@@ -104,6 +110,8 @@ export function toConversation(row: JoinedConversationRow): Conversation {
     version: row.version,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    contact: row.contact_phone ? { id: row.contact_id, phone: row.contact_phone, name: row.contact_name } : undefined,
+    contact: row.contact_phone
+      ? { id: row.contact_id, phone: row.contact_phone, name: row.contact_name }
+      : undefined,
   };
 }

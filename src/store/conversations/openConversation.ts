@@ -6,8 +6,8 @@ import type { ConversationRow } from "../databaseSchema.ts";
 import { inTransaction } from "../inTransaction.ts";
 import type { StoreContext, Tx } from "../storeContext.ts";
 import { writeEvents } from "../writeEvents.ts";
-import { type Conversation, stateColumns, toState } from "./conversationRecord.ts";
 import { conversationQueries } from "./conversationQueries.ts";
+import { type Conversation, stateColumns, toState } from "./conversationRecord.ts";
 
 export interface OpenInput {
   contactId: string;
@@ -46,7 +46,11 @@ export async function lockLatestConversation(
  * history kept), or creates one. Safe under concurrency: the database allows one open conversation per contact
  * and channel, and a loser of the race reads the winner's conversation.
  */
-export async function openConversation(ctx: StoreContext, workspaceId: string, input: OpenInput): Promise<OpenResult> {
+export async function openConversation(
+  ctx: StoreContext,
+  workspaceId: string,
+  input: OpenInput,
+): Promise<OpenResult> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const result = await inTransaction(ctx, (tx) => openIn(ctx, tx, workspaceId, input));
     if (result) {
@@ -125,8 +129,14 @@ export async function openIn(
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return null;
   }
-  await writeEvents(ctx, tx, { workspaceId, contactId: input.contactId, conversationId: t.state.id }, t.events, {
-    channelId: input.channelId,
-  });
+  await writeEvents(
+    ctx,
+    tx,
+    { workspaceId, contactId: input.contactId, conversationId: t.state.id },
+    t.events,
+    {
+      channelId: input.channelId,
+    },
+  );
   return { id: t.state.id, outcome: t.outcome === "created" ? "created" : "reopened" };
 }

@@ -50,7 +50,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn("created_at", bigint, (c) => c.notNull())
     .addColumn("updated_at", bigint, (c) => c.notNull())
     .execute();
-  await db.schema.createIndex("channels_workspace").on("channels").columns(["workspace_id", "created_at"]).execute();
+  await db.schema
+    .createIndex("channels_workspace")
+    .on("channels")
+    .columns(["workspace_id", "created_at"])
+    .execute();
 
   await db.schema
     .createTable("contacts")
@@ -69,7 +73,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn("updated_at", bigint, (c) => c.notNull())
     .addUniqueConstraint("contacts_workspace_phone", ["workspace_id", "phone"])
     .execute();
-  await db.schema.createIndex("contacts_workspace_id").on("contacts").columns(["workspace_id", "id"]).execute();
+  await db.schema
+    .createIndex("contacts_workspace_id")
+    .on("contacts")
+    .columns(["workspace_id", "id"])
+    .execute();
 
   await db.schema
     .createTable("contact_tags")
@@ -78,7 +86,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn("tag", "text", (c) => c.notNull())
     .addPrimaryKeyConstraint("contact_tags_pk", ["contact_id", "tag"])
     .execute();
-  await db.schema.createIndex("contact_tags_tag").on("contact_tags").columns(["workspace_id", "tag", "contact_id"]).execute();
+  await db.schema
+    .createIndex("contact_tags_tag")
+    .on("contact_tags")
+    .columns(["workspace_id", "tag", "contact_id"])
+    .execute();
 
   await db.schema
     .createTable("categories")
@@ -133,7 +145,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .on("conversations")
     .columns(["workspace_id", "last_activity_at", "id"])
     .execute();
-  await db.schema.createIndex("conversations_contact").on("conversations").columns(["contact_id", "channel_id"]).execute();
+  await db.schema
+    .createIndex("conversations_contact")
+    .on("conversations")
+    .columns(["contact_id", "channel_id"])
+    .execute();
 
   await db.schema
     .createTable("conversation_closings")
@@ -190,7 +206,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addUniqueConstraint("messages_channel_wamid", ["channel_id", "wa_message_id"])
     .addUniqueConstraint("messages_idempotency", ["workspace_id", "idempotency_key"])
     .execute();
-  await db.schema.createIndex("messages_conversation").on("messages").columns(["conversation_id", "created_at", "id"]).execute();
+  await db.schema
+    .createIndex("messages_conversation")
+    .on("messages")
+    .columns(["conversation_id", "created_at", "id"])
+    .execute();
   await sql`create index messages_queued on messages (next_attempt_at) where status = 'queued'`.execute(db);
 
   await db.schema

@@ -1,0 +1,120 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppContext } from "../../app/AppContext.ts";
+import { AppError } from "../../core/errors.ts";
+import { closingStore } from "../../store/closingStore.ts";
+import { contactStore } from "../../store/contactStore.ts";
+import { conversationQueries } from "../../store/conversations/conversationQueries.ts";
+import { iso } from "../resources/iso.ts";
+
+const closingResource = z
+  .object({
+    id: z.string(),
+    conversation_id: z.string(),
+    contact_id: z.string(),
+    channel_id: z.string(),
+    cycle: z.number(),
+    category: z.object({ key: z.string(), name: z.string() }).nullable(),
+    summary: z.string().nullable(),
+    closed_by: z.object({ type: z.string(), id: z.string().nullable() }),
+    opened_at: z.string(),
+    closed_at: z.string(),
+    duration_ms: z.number(),
+  })
+  .meta({ id: "Closing" });
+
+const toClosingResource = (c: Awaited<ReturnType<typeof closingStore.list>>[number]) => ({
+  id: c.id,
+  conversation_id: c.conversationId,
+  contact_id: c.contactId,
+  channel_id: c.channelId,
+  cycle: c.cycle,
+  category: c.category,
+  summary: c.summary,
+  closed_by: c.closedBy,
+  opened_at: iso(c.openedAt),
+  closed_at: iso(c.closedAt),
+  duration_ms: c.durationMs,
+});
+
+const idParams = z.object({ id: z.string().max(100) });
+const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+
+/** Closing records (one per open/close cycle) and the closes-by-category report. */
+export function reportRoutes(app: FastifyInstance, deps: AppContext) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const list = { 200: z.object({ data: z.array(closingResource) }) };
+
+  r.get(
+    "/conversations/:id/closings",
+    { schema: { tags: ["Conversations"], params: idParams, querystring: listQuery, response: list } },
+    async (req) => {
+      await conversationQueries.get(deps.store, req.auth.workspaceId, req.params.id);
+      const rows = await closingStore.list(deps.store, req.auth.workspaceId, {
+        conversationId: req.params.id,
+        limit: req.query.limit,
+      });
+      return { data: rows.map(toClosingResource) };
+    },
+  );
+
+  r.get(
+    "/contacts/:id/closings",
+    { schema: { tags: ["Contacts"], params: idParams, querystring: listQuery, response: list } },
+    async (req) => {
+      await contactStore.get(deps.store, req.auth.workspaceId, req.params.id);
+      const rows = await closingStore.list(deps.store, req.auth.workspaceId, {
+        contactId: req.params.id,
+        limit: req.query.limit,
+      });
+      return { data: rows.map(toClosingResource) };
+    },
+  );
+
+  r.get(
+    "/reports/closes-by-category",
+    {
+      schema: {
+        tags: ["Reports"],
+        querystring: z.strictObject({
+          from: z.iso.datetime().optional(),
+          to: z.iso.datetime().optional(),
+          channel_id: z.string().max(100).optional(),
+        }),
+        response: {
+          200: z.object({
+            from: z.string(),
+            to: z.string(),
+            data: z.array(
+              z.object({
+                category: z.object({ key: z.string(), name: z.string() }).nullable(),
+                count: z.number(),
+                median_duration_ms: z.number().nullable(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const to = req.query.to ? Date.parse(req.query.to) : deps.store.now() + 1;
+      const from = req.query.from ? Date.parse(req.query.from) : to - 30 * 24 * 3600 * 1000;
+      if (from >= to) throw AppError.validation("from", "must be before `to`");
+      const rows = await closingStore.countByCategory(deps.store, req.auth.workspaceId, {
+        from,
+        to,
+        channelId: req.query.channel_id,
+      });
+      return {
+        from: iso(from),
+        to: iso(to),
+        data: rows.map((row) => ({
+          category: row.key ? { key: row.key, name: row.name ?? row.key } : null,
+          count: row.count,
+          median_duration_ms: row.medianDurationMs,
+        })),
+      };
+    },
+  );
+}
