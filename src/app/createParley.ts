@@ -1,5 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { type DeliveryOptions, DeliveryWorker } from "../channels/whatsapp/delivery/DeliveryWorker.ts";
+import { MemoryRateLimiter, PostgresRateLimiter } from "../channels/whatsapp/delivery/RateLimiter.ts";
+import { ChannelDirectory } from "../channels/whatsapp/ingest/ChannelDirectory.ts";
+import { WebhookInbox } from "../channels/whatsapp/ingest/WebhookInbox.ts";
+import { WebhookProcessor } from "../channels/whatsapp/ingest/WebhookProcessor.ts";
+import { webhookRoutes } from "../channels/whatsapp/ingest/webhookRoutes.ts";
 import type { Config } from "../config/loadConfig.ts";
 import { resolveSecretKey } from "../config/resolveSecretKey.ts";
 import { buildServer } from "../http/buildServer.ts";
@@ -10,21 +16,34 @@ import { SecretBox } from "../store/secretBox.ts";
 import { createStoreContext } from "../store/storeContext.ts";
 import { workspaceStore } from "../store/workspaceStore.ts";
 import type { AppContext } from "./AppContext.ts";
+import { mountSandbox, type Sandbox } from "./mountSandbox.ts";
 
 export interface Parley {
   deps: AppContext;
   server: FastifyInstance;
   /** Set on the very first start: the default workspace and its admin API key (shown once). */
   bootstrap: { workspaceId: string; apiKey: string } | null;
+  processor: WebhookProcessor;
+  delivery: DeliveryWorker;
+  sandbox: Sandbox | null;
+  /** Starts the background workers (webhook processing, delivery); `serve` and `worker` call it. */
+  startWorkers(): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface ParleyOptions {
   /** Clock for tests. */
   now?: () => number;
+  delivery?: Partial<DeliveryOptions>;
+  /** Simulator status delays (ms) for the embedded sandbox. */
+  simulatorDelays?: { sentMs: number; deliveredMs: number; readMs: number | null };
 }
 
-/** The composition root: database, migrations, secrets, event hub, HTTP server. Nothing listens until `server.listen`. */
+/**
+ * The composition root: database, migrations, secrets, event hub, WhatsApp ingestion and delivery, the
+ * embedded simulator, and the HTTP server. Nothing listens until `server.listen`, nothing runs in the
+ * background until `startWorkers`.
+ */
 export async function createParley(
   config: Config,
   log: Logger,
@@ -46,13 +65,45 @@ export async function createParley(
 
     const hub = new EventHub(store, log);
     await hub.start();
-    const server = await buildServer(deps, { hub });
+    const directory = new ChannelDirectory(store);
+    const inbox = new WebhookInbox(store);
+    const processor = new WebhookProcessor(store, directory, log);
+    const limiter =
+      database.dialect === "postgres" ? new PostgresRateLimiter(store) : new MemoryRateLimiter();
+    const delivery = new DeliveryWorker(store, directory, limiter, log, options.delivery);
+
+    let sandbox: Sandbox | null = null;
+    const server = await buildServer(deps, {
+      hub,
+      extra: async (app) => {
+        webhookRoutes(app, { directory, inbox, log });
+        if (config.PARLEY_SIMULATOR === "on")
+          sandbox = await mountSandbox(app, deps, { delays: options.simulatorDelays });
+      },
+    });
+    let workers = false;
     return {
       deps,
       server,
       bootstrap,
+      processor,
+      delivery,
+      get sandbox() {
+        return sandbox;
+      },
+      async startWorkers() {
+        if (workers) return;
+        workers = true;
+        processor.start();
+        await delivery.start();
+      },
       async close() {
         await server.close();
+        if (workers) {
+          await processor.stop();
+          await delivery.stop();
+        }
+        await sandbox?.close();
         await hub.stop();
         await database.close();
       },

@@ -3,6 +3,7 @@ import { ConfigError } from "../config/loadConfig.ts";
 import { apikeyCommand } from "./apikeyCommand.ts";
 import { migrateCommand } from "./migrateCommand.ts";
 import { serveCommand } from "./serveCommand.ts";
+import { workerCommand } from "./workerCommand.ts";
 import { workspaceCommand } from "./workspaceCommand.ts";
 
 const program = new Command()
@@ -14,6 +15,7 @@ program.addCommand(serveCommand());
 program.addCommand(migrateCommand());
 program.addCommand(workspaceCommand());
 program.addCommand(apikeyCommand());
+program.addCommand(workerCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -23,6 +23,9 @@ export function serveCommand(): Command {
       );
     }
     const address = await parley.server.listen({ port: config.PORT, host: config.HOST });
+    const port = parley.server.addresses().find((a) => typeof a === "object")?.port ?? config.PORT;
+    parley.sandbox?.setLocalUrl(`http://127.0.0.1:${port}`);
+    await parley.startWorkers();
     log.info({ address, database: config.DATABASE_URL.split(":")[0] }, `Parley is listening on ${address}`);
     let stopping = false;
     const stop = async (signal: string) => {

@@ -18,6 +18,7 @@ import { contactRoutes } from "./routes/contactRoutes.ts";
 import { conversationRoutes } from "./routes/conversationRoutes.ts";
 import { eventRoutes } from "./routes/eventRoutes.ts";
 import { reportRoutes } from "./routes/reportRoutes.ts";
+import { templateRoutes } from "./routes/templateRoutes.ts";
 import { workspaceRoutes } from "./routes/workspaceRoutes.ts";
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -81,6 +82,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
       conversationRoutes(api, deps);
       eventRoutes(api, parts.hub);
       reportRoutes(api, deps);
+      templateRoutes(api, deps);
     },
     { prefix: "/api/v1" },
   );

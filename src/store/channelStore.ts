@@ -96,6 +96,7 @@ export const channelStore = {
         updated_at: now,
       })
       .execute();
+    ctx.bus.emit("channels.changed");
     return this.get(ctx, workspaceId, id);
   },
 

@@ -15,6 +15,9 @@ export interface DatabaseSchema {
   conversation_closings: ConversationClosingsTable;
   messages: MessagesTable;
   events: EventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  templates: TemplatesTable;
+  rate_buckets: RateBucketsTable;
 }
 
 export interface WorkspacesTable {
@@ -158,6 +161,43 @@ export interface MessagesTable {
   delivered_at: number | null;
   read_at: number | null;
   failed_at: number | null;
+  lease_until: number | null;
+  send_started_at: number | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  channel_id: string | null;
+  body_hash: string;
+  body: string;
+  received_at: number;
+  processed_at: number | null;
+  attempts: number;
+  error: string | null;
+}
+
+export interface TemplatesTable {
+  id: string;
+  workspace_id: string;
+  channel_id: string;
+  meta_id: string | null;
+  name: string;
+  language: string;
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  status: string;
+  parameter_format: "positional" | "named";
+  body_param_count: number;
+  param_names: string;
+  components: string;
+  source: "sync" | "manual" | "webhook";
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RateBucketsTable {
+  key: string;
+  tokens: number;
+  updated_at: number;
 }
 
 export interface EventsTable {
@@ -180,3 +220,4 @@ export type ClosingRow = Selectable<ConversationClosingsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type EventRow = Selectable<EventsTable>;
+export type TemplateRow = Selectable<TemplatesTable>;

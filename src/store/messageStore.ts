@@ -113,6 +113,8 @@ export async function queueOutboundIn(
     delivered_at: null,
     read_at: null,
     failed_at: null,
+    lease_until: null,
+    send_started_at: null,
   };
   await tx.insertInto("messages").values(row).execute();
   await tx

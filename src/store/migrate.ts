@@ -1,12 +1,14 @@
 import { type Kysely, type Migration, Migrator } from "kysely";
 import type { Dialect } from "./createDatabase.ts";
 import * as m001 from "./migrations/001_core.ts";
+import * as m002 from "./migrations/002_whatsapp.ts";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
 /** Every migration in order; one set for both engines (each receives the dialect for the few type differences). */
 const migrations: Record<string, DialectMigration> = {
   "001_core": m001,
+  "002_whatsapp": m002,
 };
 
 /** Brings the schema up to date; safe to call from several processes at once (Kysely takes a lock). */

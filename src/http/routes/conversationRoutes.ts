@@ -2,6 +2,8 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
+import { outboundMessageSchema } from "../../channels/whatsapp/graph/outboundMessageSchema.ts";
+import { queueWhatsAppMessageIn } from "../../channels/whatsapp/queueWhatsAppMessage.ts";
 import { assigneeSchema, SUMMARY_MAX } from "../../core/conversation/conversationSchema.ts";
 import { AppError } from "../../core/errors.ts";
 import { contactStore } from "../../store/contactStore.ts";
@@ -9,7 +11,8 @@ import { assignConversation } from "../../store/conversations/assignConversation
 import { closeConversation } from "../../store/conversations/closeConversation.ts";
 import { conversationQueries } from "../../store/conversations/conversationQueries.ts";
 import { openConversation } from "../../store/conversations/openConversation.ts";
-import { messageStore } from "../../store/messageStore.ts";
+import { inTransaction } from "../../store/inTransaction.ts";
+import { messageStore, toMessage } from "../../store/messageStore.ts";
 import { pageQuery } from "../pageQuery.ts";
 import { conversationResource, toConversationResource } from "../resources/conversationResource.ts";
 import { messageResource, toMessageResource } from "../resources/messageResource.ts";
@@ -137,24 +140,24 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
       schema: {
         tags,
         description:
-          "Queues an outbound message; the channel's delivery worker sends it. A closed conversation is reopened.",
+          "Queues an outbound message (text, template, interactive, image or document); the channel's delivery worker sends it. Free-form messages need an open 24-hour window; templates are always allowed. A closed conversation is reopened. Send `Idempotency-Key` to make retries safe.",
         params: idParams,
-        body: z.strictObject({
-          text: z.string().trim().min(1).max(4096),
-          idempotency_key: z.string().max(200).optional(),
-        }),
+        headers: z.object({ "idempotency-key": z.string().min(1).max(200).optional() }),
+        body: outboundMessageSchema,
         response: { 201: messageResource },
       },
     },
     async (req, reply) => {
-      const message = await messageStore.queueOutbound(deps.store, req.auth.workspaceId, req.params.id, {
-        type: "text",
-        content: { text: req.body.text },
-        author: { type: "agent", id: req.auth.actor.id },
-        by: req.auth.actor,
-        idempotencyKey: req.body.idempotency_key,
-      });
-      return reply.code(201).send(toMessageResource(message));
+      const ws = req.auth.workspaceId;
+      const row = await inTransaction(deps.store, (tx) =>
+        queueWhatsAppMessageIn(deps.store, tx, ws, req.params.id, {
+          message: req.body,
+          author: { type: "agent", id: req.auth.actor.id },
+          by: req.auth.actor,
+          idempotencyKey: req.headers["idempotency-key"],
+        }),
+      );
+      return reply.code(201).send(toMessageResource(toMessage(row)));
     },
   );
 

@@ -1,0 +1,170 @@
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import Database from "better-sqlite3";
+import { signWebhookBody } from "../src/channels/whatsapp/webhook/verifyWebhookSignature.ts";
+import { freePort, machine, startProcess, writeSection } from "./benchSupport.ts";
+
+// bench:webhooks — signed inbound text-message webhooks over real HTTP on loopback, each verified, persisted and
+// attached to a conversation, against the same run's ceiling: a bare Fastify route that only checks the HMAC.
+const DURATION = Number(process.env.BENCH_DURATION ?? 20);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
+const APP_SECRET = "bench-app-secret";
+const PHONE_NUMBER_ID = "109876543210001";
+
+function makeBody(i: number): string {
+  const wa = String(14155500000 + (i % CUSTOMERS));
+  return JSON.stringify({
+    object: "whatsapp_business_account",
+    entry: [
+      {
+        id: "102290129340398",
+        changes: [
+          {
+            field: "messages",
+            value: {
+              messaging_product: "whatsapp",
+              metadata: { display_phone_number: "15550783881", phone_number_id: PHONE_NUMBER_ID },
+              contacts: [{ profile: { name: `Customer ${i % CUSTOMERS}` }, wa_id: wa }],
+              messages: [
+                {
+                  from: wa,
+                  id: `wamid.bench.${process.pid}.${i}`,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: "text",
+                  text: { body: `hello ${i}` },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+}
+
+async function load(port: number): Promise<autocannon.Result> {
+  let i = 0;
+  return autocannon({
+    url: `http://127.0.0.1:${port}/webhooks/whatsapp`,
+    method: "POST",
+    connections: CONNECTIONS,
+    duration: DURATION,
+    requests: [
+      {
+        setupRequest: (req) => {
+          const body = makeBody(i++);
+          return {
+            ...req,
+            body,
+            headers: {
+              "content-type": "application/json",
+              "x-hub-signature-256": signWebhookBody(body, APP_SECRET),
+            },
+          };
+        },
+      },
+    ],
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "parley-bench-"));
+const dbFile = join(dir, "parley.db");
+try {
+  // 1. The ceiling.
+  const barePort = await freePort();
+  const bare = spawn(
+    process.execPath,
+    ["--import", "tsx", "bench/bareHmacServer.ts", String(barePort), APP_SECRET],
+    { stdio: "ignore" },
+  );
+  for (let t = 0; t < 100; t++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${barePort}/healthz`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const ceiling = await load(barePort);
+  bare.kill();
+
+  // 2. Parley on its SQLite default.
+  const port = await freePort();
+  const parley = await startProcess(
+    ["serve"],
+    {
+      DATABASE_URL: `sqlite:${dbFile}`,
+      PARLEY_DATA_DIR: dir,
+      PARLEY_SECRET_KEY: "bench-secret-key-that-is-long-enough-000",
+      PARLEY_SIMULATOR: "off",
+      LOG_LEVEL: "warn",
+      PORT: String(port),
+      HOST: "127.0.0.1",
+    },
+    port,
+  );
+  const key = /PARLEY_API_KEY=(\S+)/.exec(parley.output())?.[1];
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/channels`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      name: "Bench",
+      phone_number_id: PHONE_NUMBER_ID,
+      display_phone_number: "+1 555 078 3881",
+      waba_id: "102290129340398",
+      access_token: "bench-access-token",
+      app_secret: APP_SECRET,
+      verify_token: "bench-verify-token",
+    }),
+  });
+  if (res.status !== 201) throw new Error(`could not create channel: ${res.status} ${await res.text()}`);
+  const started = Date.now();
+  const result = await load(port);
+  // Wait until every stored delivery has been processed into messages.
+  const db = new Database(dbFile, { readonly: true });
+  let pending = 1;
+  while (pending > 0 && Date.now() - started < (DURATION + 300) * 1000) {
+    await new Promise((r) => setTimeout(r, 250));
+    pending = Number(
+      (
+        db.prepare("select count(*) n from webhook_deliveries where processed_at is null").get() as {
+          n: number;
+        }
+      ).n,
+    );
+  }
+  const stats = db
+    .prepare("select count(*) n, min(received_at) first, max(processed_at) last from webhook_deliveries")
+    .get() as { n: number; first: number; last: number };
+  const messages = Number(
+    (db.prepare("select count(*) n from messages where direction = 'inbound'").get() as { n: number }).n,
+  );
+  const conversations = Number((db.prepare("select count(*) n from conversations").get() as { n: number }).n);
+  db.close();
+  await parley.stop();
+
+  const accepted = result.requests.total - result.non2xx;
+  const processedRate = stats.n / Math.max(0.001, (stats.last - stats.first) / 1000);
+  const row = (name: string, r: autocannon.Result) =>
+    `| ${name} | ${Math.round(r.requests.average).toLocaleString("en")} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} |`;
+  const md = `## bench:webhooks
+
+Command: \`npm run bench:webhooks\` · ${new Date().toISOString().slice(0, 10)} · ${machine()}
+Settings: ${DURATION} s per target, ${CONNECTIONS} connections, ${CUSTOMERS} distinct customers, unique message ids, SQLite default (WAL), server in its own process, load generator (autocannon) in another.
+
+| target | accepted req/s (mean) | p50 ms | p99 ms | non-2xx |
+|---|---|---|---|---|
+${row("bare Fastify + HMAC check (ceiling)", ceiling)}
+${row("Parley: verify + persist + 200", result)}
+
+- Ratio Parley / ceiling (accepted req/s): **${(result.requests.average / ceiling.requests.average).toFixed(2)}**
+- Deliveries accepted: ${accepted.toLocaleString("en")}; stored: ${stats.n.toLocaleString("en")}; inbound messages attached to conversations: ${messages.toLocaleString("en")} in ${conversations.toLocaleString("en")} conversations.
+- Sustained end-to-end rate (first delivery received → last one attached to its conversation): **${Math.round(processedRate).toLocaleString("en")} deliveries/s**.
+`;
+  writeSection("bench-webhooks", md);
+  process.stdout.write(`${md}\n`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

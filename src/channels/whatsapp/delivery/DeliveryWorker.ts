@@ -1,0 +1,231 @@
+import type { Logger } from "pino";
+import type { MessageRow } from "../../../store/databaseSchema.ts";
+import type { StoreContext } from "../../../store/storeContext.ts";
+import type { ChannelDirectory, RoutedChannel } from "../ingest/ChannelDirectory.ts";
+import type { RateLimiter } from "./RateLimiter.ts";
+import { recordSendResult } from "./recordSendResult.ts";
+import { sendOne } from "./sendOne.ts";
+
+export interface DeliveryOptions {
+  /** Sustained messages per recipient per second (Meta's pair rate is about one per 6 s). */
+  pairRate: number;
+  pairBurst: number;
+  /** Graph calls in flight at once, per process. */
+  concurrency: number;
+  leaseMs: number;
+  timeoutMs: number;
+}
+
+export const defaultDeliveryOptions: DeliveryOptions = {
+  pairRate: 1 / 6,
+  pairBurst: 20,
+  concurrency: 64,
+  leaseMs: 60_000,
+  timeoutMs: 15_000,
+};
+
+/**
+ * Sends queued outbound messages through each channel's Graph API, within the number's messages-per-second and
+ * the per-recipient pair rate. A send is recorded before (`sending`) and after (`sent` / retry / `failed`); a
+ * process that dies between the two leaves `sending` rows that are failed as `send_interrupted` rather than
+ * resent, so Parley never sends a message twice of its own doing.
+ */
+export class DeliveryWorker {
+  readonly #store: StoreContext;
+  readonly #log: Logger;
+  readonly #directory: ChannelDirectory;
+  readonly #limiter: RateLimiter;
+  readonly #opts: DeliveryOptions;
+  #inFlight = 0;
+  #running = false;
+  #again = false;
+  #stopped = false;
+  #timer: NodeJS.Timeout | undefined;
+  #sleep: NodeJS.Timeout | undefined;
+  readonly #wake = () => void this.#pump();
+
+  constructor(
+    store: StoreContext,
+    directory: ChannelDirectory,
+    limiter: RateLimiter,
+    log: Logger,
+    opts: Partial<DeliveryOptions> = {},
+  ) {
+    this.#store = store;
+    this.#directory = directory;
+    this.#limiter = limiter;
+    this.#log = log.child({ component: "delivery" });
+    this.#opts = { ...defaultDeliveryOptions, ...opts };
+  }
+
+  async start(): Promise<void> {
+    await this.#failInterrupted();
+    this.#store.bus.on("committed", this.#wake);
+    this.#timer = setInterval(this.#wake, 250);
+    this.#timer.unref();
+    this.#wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#store.bus.off("committed", this.#wake);
+    clearInterval(this.#timer);
+    clearTimeout(this.#sleep);
+    while (this.#inFlight > 0 || this.#running) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Sends left in `sending` by a process that died mid-send: we can't know if Meta got them, so we don't resend. */
+  async #failInterrupted(): Promise<void> {
+    const now = this.#store.now();
+    const res = await this.#store.db
+      .updateTable("messages")
+      .set({
+        status: "failed",
+        error_code: "send_interrupted",
+        error_detail: "Parley stopped while sending this message; it was not resent to avoid a duplicate",
+        failed_at: now,
+        updated_at: now,
+        lease_until: null,
+      })
+      .where("status", "=", "sending")
+      .where("lease_until", "<", now)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) > 0)
+      this.#log.warn({ count: Number(res.numUpdatedRows) }, "failed interrupted sends");
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    try {
+      do {
+        this.#again = false;
+        const room = this.#opts.concurrency - this.#inFlight;
+        if (room <= 0) break;
+        const claimed = await this.#claim(room);
+        for (const m of claimed) void this.#deliver(m);
+        if (claimed.length === room) this.#again = true;
+      } while (this.#again && !this.#stopped);
+    } catch (err) {
+      this.#log.error({ err }, "delivery pump failed");
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Claims due messages (`queued` → `sending`), at most what the channels' buckets allow right now. */
+  async #claim(limit: number): Promise<MessageRow[]> {
+    const ctx = this.#store;
+    const now = ctx.now();
+    const candidates = await ctx.db
+      .selectFrom("messages")
+      .select(["id", "channel_id", "contact_id"])
+      .where("status", "=", "queued")
+      .where("next_attempt_at", "<=", now)
+      .orderBy("next_attempt_at")
+      .orderBy("id")
+      .limit(limit * 4)
+      .execute();
+    if (candidates.length === 0) return [];
+
+    const picked: string[] = [];
+    const deferred: { id: string; until: number }[] = [];
+    let soonest = Number.POSITIVE_INFINITY;
+    const byChannel = new Map<string, typeof candidates>();
+    for (const c of candidates) byChannel.set(c.channel_id, [...(byChannel.get(c.channel_id) ?? []), c]);
+    for (const [channelId, rows] of byChannel) {
+      const routed = (await this.#directory.all()).find((r) => r.channel.id === channelId);
+      if (!routed?.channel.healthy) continue; // an unhealthy channel keeps its queue until its token is fixed
+      const mps = routed.channel.mps;
+      const want = Math.min(rows.length, limit - picked.length);
+      if (want <= 0) break;
+      const { granted, waitMs } = await this.#limiter.take(
+        { key: `mps:${channelId}`, rate: mps, burst: Math.max(1, Math.ceil(mps / 20)) },
+        want,
+      );
+      if (granted === 0) soonest = Math.min(soonest, waitMs);
+      let left = granted;
+      for (const row of rows) {
+        if (left === 0) break;
+        const pair = await this.#limiter.take(
+          {
+            key: `pair:${channelId}:${row.contact_id}`,
+            rate: this.#opts.pairRate,
+            burst: this.#opts.pairBurst,
+          },
+          1,
+        );
+        if (pair.granted === 0) {
+          deferred.push({ id: row.id, until: now + pair.waitMs });
+          continue;
+        }
+        picked.push(row.id);
+        left--;
+      }
+      // Unused channel tokens go back to nobody: the bucket refills at the number's rate anyway.
+    }
+    for (const d of deferred) {
+      await ctx.db
+        .updateTable("messages")
+        .set({ next_attempt_at: d.until })
+        .where("id", "=", d.id)
+        .where("status", "=", "queued")
+        .execute();
+    }
+    if (Number.isFinite(soonest) && !this.#stopped) {
+      clearTimeout(this.#sleep);
+      this.#sleep = setTimeout(this.#wake, Math.max(1, soonest));
+    }
+    if (picked.length === 0) return [];
+    return ctx.db.transaction().execute(async (tx) => {
+      const rows = await tx
+        .updateTable("messages")
+        .set({
+          status: "sending",
+          send_started_at: now,
+          lease_until: now + this.#opts.leaseMs,
+          attempts: (eb) => eb("attempts", "+", 1),
+          updated_at: now,
+        })
+        .where("id", "in", picked)
+        .where("status", "=", "queued")
+        .returningAll()
+        .execute();
+      return rows;
+    });
+  }
+
+  async #deliver(m: MessageRow): Promise<void> {
+    this.#inFlight++;
+    try {
+      const routed: RoutedChannel | undefined = (await this.#directory.all()).find(
+        (r) => r.channel.id === m.channel_id,
+      );
+      const contact = await this.#store.db
+        .selectFrom("contacts")
+        .select(["phone"])
+        .where("id", "=", m.contact_id)
+        .executeTakeFirst();
+      const result =
+        routed && contact
+          ? await sendOne(routed, contact.phone, m, this.#opts.timeoutMs)
+          : {
+              ok: false as const,
+              permanent: true,
+              code: "channel_missing",
+              detail: "The channel or contact no longer exists",
+            };
+      await recordSendResult(this.#store, m, result, this.#log);
+      if (!result.ok && "channelUnhealthy" in result && result.channelUnhealthy) this.#directory.invalidate();
+    } catch (err) {
+      this.#log.error({ err, messageId: m.id }, "delivery failed unexpectedly");
+    } finally {
+      this.#inFlight--;
+      this.#wake();
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import { sql } from "kysely";
+import type { StoreContext } from "../../../store/storeContext.ts";
+
+export interface BucketSpec {
+  key: string;
+  /** Tokens added per second. */
+  rate: number;
+  /** Bucket size: how many may go at once after a quiet spell. */
+  burst: number;
+}
+
+/** Token buckets. `take` grants up to `want` tokens now, or says how long to wait for the next one. */
+export interface RateLimiter {
+  take(spec: BucketSpec, want: number): Promise<{ granted: number; waitMs: number }>;
+}
+
+function refill(tokens: number, updatedAt: number, now: number, spec: BucketSpec): number {
+  return Math.min(spec.burst, tokens + ((now - updatedAt) / 1000) * spec.rate);
+}
+
+/** One process (the SQLite default): buckets in memory. */
+export class MemoryRateLimiter implements RateLimiter {
+  readonly #buckets = new Map<string, { tokens: number; at: number }>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = () => performance.timeOrigin + performance.now()) {
+    this.#now = now;
+  }
+
+  async take(spec: BucketSpec, want: number) {
+    const now = this.#now();
+    const b = this.#buckets.get(spec.key) ?? { tokens: spec.burst, at: now };
+    const tokens = refill(b.tokens, b.at, now, spec);
+    const granted = Math.max(0, Math.min(want, Math.floor(tokens)));
+    this.#buckets.set(spec.key, { tokens: tokens - granted, at: now });
+    const waitMs = granted > 0 ? 0 : Math.ceil(((1 - (tokens - granted)) / spec.rate) * 1000);
+    return { granted, waitMs };
+  }
+}
+
+/**
+ * Many worker processes (PostgreSQL): the bucket lives in a row and is refilled and debited in one UPDATE,
+ * so every process shares one limit per number and per recipient.
+ */
+export class PostgresRateLimiter implements RateLimiter {
+  readonly #store: StoreContext;
+
+  constructor(store: StoreContext) {
+    this.#store = store;
+  }
+
+  async take(spec: BucketSpec, want: number) {
+    const now = Date.now();
+    const db = this.#store.db;
+    await db
+      .insertInto("rate_buckets")
+      .values({ key: spec.key, tokens: spec.burst, updated_at: now })
+      .onConflict((oc) => oc.column("key").doNothing())
+      .execute();
+    const row = await sql<{ granted: number; tokens: number }>`
+      with cur as (
+        select key, least(${spec.burst}::float8, tokens + greatest(0, ${now}::bigint - updated_at) / 1000.0 * ${spec.rate}::float8) as t
+        from rate_buckets where key = ${spec.key} for update
+      ), g as (select key, t, least(${want}::int, floor(t)::int) as granted from cur)
+      update rate_buckets r set tokens = g.t - g.granted, updated_at = greatest(r.updated_at, ${now}::bigint)
+      from g where r.key = g.key
+      returning g.granted as granted, g.t - g.granted as tokens`.execute(db);
+    const r = row.rows[0];
+    const granted = Math.max(0, Number(r?.granted ?? 0));
+    const left = Number(r?.tokens ?? 0);
+    return { granted, waitMs: granted > 0 ? 0 : Math.ceil(((1 - left) / spec.rate) * 1000) };
+  }
+}

@@ -1,0 +1,182 @@
+import { matchOptKeyword } from "../../../core/contact/matchOptKeyword.ts";
+import { newId } from "../../../core/newId.ts";
+import { normalizeWaId } from "../../../core/normalizeWaId.ts";
+import type { Channel } from "../../../store/channelStore.ts";
+import { openIn } from "../../../store/conversations/openConversation.ts";
+import { previewOf, queueOutboundIn } from "../../../store/messageStore.ts";
+import type { StoreContext, Tx } from "../../../store/storeContext.ts";
+import { workspaceStore } from "../../../store/workspaceStore.ts";
+import { writeEvents } from "../../../store/writeEvents.ts";
+import type { WebhookMessageEvent } from "../webhook/webhookEvent.ts";
+
+export type IngestOutcome = "stored" | "duplicate" | "invalid_sender";
+
+/**
+ * An inbound WhatsApp message: upsert the contact by wa_id, use the open conversation on this number (or reopen
+ * the last one, or create one), store the message once (Meta delivers at least once), extend the 24-hour window,
+ * and honour opt-out / opt-in keywords with one confirmation.
+ */
+export async function ingestInboundMessage(
+  ctx: StoreContext,
+  tx: Tx,
+  channel: Channel,
+  m: WebhookMessageEvent,
+): Promise<IngestOutcome> {
+  const dup = await tx
+    .selectFrom("messages")
+    .select("id")
+    .where("channel_id", "=", channel.id)
+    .where("wa_message_id", "=", m.waMessageId)
+    .executeTakeFirst();
+  if (dup) return "duplicate";
+  const phone = normalizeWaId(m.waId);
+  if (!phone) return "invalid_sender";
+
+  const ws = channel.workspaceId;
+  const now = ctx.now();
+  const at = Math.min(m.timestamp, now);
+  let contact = await tx
+    .selectFrom("contacts")
+    .select(["id", "name", "last_inbound_at", "opted_out"])
+    .where("workspace_id", "=", ws)
+    .where("phone", "=", phone)
+    .executeTakeFirst();
+  if (!contact) {
+    const id = newId();
+    await tx
+      .insertInto("contacts")
+      .values({
+        id,
+        workspace_id: ws,
+        phone,
+        wa_id: m.waId.replace(/^\+/, ""),
+        name: m.profileName ?? null,
+        fields: "{}",
+        tags: "[]",
+        opted_out: 0,
+        marketing_opt_out: 0,
+        timezone: null,
+        last_inbound_at: at,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    contact = { id, name: m.profileName ?? null, last_inbound_at: at, opted_out: 0 };
+  } else {
+    await tx
+      .updateTable("contacts")
+      .set({
+        name: contact.name ?? m.profileName ?? null,
+        last_inbound_at: Math.max(contact.last_inbound_at ?? 0, at),
+        updated_at: now,
+      })
+      .where("id", "=", contact.id)
+      .execute();
+  }
+
+  const opened = await openIn(ctx, tx, ws, {
+    contactId: contact.id,
+    channelId: channel.id,
+    by: { type: "inbound", id: null },
+  });
+  if (!opened) throw new Error("conversation changed concurrently");
+  const conversationId = opened.id;
+
+  const messageId = newId();
+  await tx
+    .insertInto("messages")
+    .values({
+      id: messageId,
+      workspace_id: ws,
+      conversation_id: conversationId,
+      contact_id: contact.id,
+      channel_id: channel.id,
+      direction: "inbound",
+      type: m.type,
+      content: JSON.stringify({
+        ...m.content,
+        ...(m.contextMessageId ? { context: { message_id: m.contextMessageId } } : {}),
+      }),
+      author_type: "contact",
+      author_id: contact.id,
+      wa_message_id: m.waMessageId,
+      status: "received",
+      error_code: m.errors?.[0] ? String(m.errors[0].code) : null,
+      error_detail: m.errors?.[0]
+        ? (m.errors[0].details ?? m.errors[0].message ?? m.errors[0].title ?? null)
+        : null,
+      attempts: 0,
+      next_attempt_at: null,
+      idempotency_key: null,
+      created_at: now,
+      updated_at: now,
+      sent_at: at,
+      delivered_at: now,
+      read_at: null,
+      failed_at: null,
+      lease_until: null,
+      send_started_at: null,
+    })
+    .execute();
+  const conv = await tx
+    .selectFrom("conversations")
+    .select(["last_inbound_at"])
+    .where("id", "=", conversationId)
+    .executeTakeFirstOrThrow();
+  await tx
+    .updateTable("conversations")
+    .set({
+      last_inbound_at: Math.max(conv.last_inbound_at ?? 0, at),
+      last_message_at: now,
+      last_activity_at: now,
+      updated_at: now,
+    })
+    .where("id", "=", conversationId)
+    .execute();
+  await writeEvents(
+    ctx,
+    tx,
+    { workspaceId: ws, contactId: contact.id, conversationId },
+    [{ type: "message.created", conversationId, messageId, direction: "inbound", messageType: m.type }],
+    {
+      channelId: channel.id,
+      author: { type: "contact", id: contact.id },
+      preview: previewOf(m.type, m.content),
+    },
+  );
+
+  if (m.type === "text" && typeof m.content.text === "string") {
+    await applyOptKeyword(ctx, tx, ws, contact.id, contact.opted_out === 1, conversationId, m.content.text);
+  }
+  return "stored";
+}
+
+async function applyOptKeyword(
+  ctx: StoreContext,
+  tx: Tx,
+  workspaceId: string,
+  contactId: string,
+  optedOut: boolean,
+  conversationId: string,
+  text: string,
+): Promise<void> {
+  const settings = (await workspaceStore.get(ctx, workspaceId, tx)).settings;
+  const keyword = matchOptKeyword(text, settings);
+  if (!keyword || (keyword === "out") === optedOut) return;
+  const now = ctx.now();
+  await tx
+    .updateTable("contacts")
+    .set({ opted_out: keyword === "out" ? 1 : 0, updated_at: now })
+    .where("id", "=", contactId)
+    .execute();
+  await writeEvents(ctx, tx, { workspaceId, contactId, conversationId }, [
+    { type: "contact.updated", contactId, changes: ["opted_out"] },
+  ]);
+  // The contact just wrote, so the window is open and a free-form confirmation is allowed.
+  await queueOutboundIn(ctx, tx, workspaceId, conversationId, {
+    type: "text",
+    content: { text: keyword === "out" ? settings.opt_out_confirmation : settings.opt_in_confirmation },
+    author: { type: "system", id: null },
+    by: { type: "system", id: null },
+  });
+}

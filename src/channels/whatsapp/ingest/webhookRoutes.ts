@@ -1,0 +1,86 @@
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { problem, sendProblem } from "../../../http/problem.ts";
+import { verifyChallenge } from "../webhook/verifyChallenge.ts";
+import { verifyWebhookSignature } from "../webhook/verifyWebhookSignature.ts";
+import type { ChannelDirectory, RoutedChannel } from "./ChannelDirectory.ts";
+import type { WebhookInbox } from "./WebhookInbox.ts";
+
+/** Where a delivery should go: the phone_number_id in its metadata, else (account-level fields) its WABA id. */
+function routingKeys(body: unknown): { phoneNumberId?: string; wabaId?: string } {
+  if (!body || typeof body !== "object" || !("entry" in body) || !Array.isArray(body.entry)) return {};
+  const entry: unknown = body.entry[0];
+  if (!entry || typeof entry !== "object") return {};
+  const wabaId = "id" in entry && typeof entry.id === "string" ? entry.id : undefined;
+  const changes = "changes" in entry && Array.isArray(entry.changes) ? entry.changes : [];
+  for (const change of changes) {
+    const pnid = change?.value?.metadata?.phone_number_id;
+    if (typeof pnid === "string") return { phoneNumberId: pnid, wabaId };
+  }
+  return { wabaId };
+}
+
+/**
+ * Meta's webhook endpoint. GET answers the verification handshake; POST checks `X-Hub-Signature-256` against
+ * the app secret of the number the delivery is for, persists the raw body, and only then answers 200.
+ * Processing happens after, in WebhookProcessor. A bad or missing signature is a 401 and nothing is stored.
+ */
+export function webhookRoutes(
+  app: FastifyInstance,
+  deps: { directory: ChannelDirectory; inbox: WebhookInbox; log: Logger },
+) {
+  const log = deps.log.child({ component: "webhooks" });
+
+  app.register(async (scope) => {
+    // The signature covers the exact bytes Meta sent, so this scope keeps the raw body.
+    scope.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) =>
+      done(null, body),
+    );
+
+    scope.get("/webhooks/whatsapp", { schema: { hide: true } }, async (req, reply) => {
+      const channels = await deps.directory.all();
+      const result = verifyChallenge(req.query as Record<string, unknown>, (token) =>
+        channels.some((c) => c.verifyToken === token),
+      );
+      if (!result.ok)
+        return sendProblem(
+          reply,
+          problem(403, "forbidden", "Verification failed: wrong hub.mode or hub.verify_token"),
+        );
+      return reply.code(200).type("text/plain").send(result.challenge);
+    });
+
+    scope.post("/webhooks/whatsapp", { schema: { hide: true } }, async (req, reply) => {
+      const raw = req.body;
+      if (!Buffer.isBuffer(raw))
+        return sendProblem(reply, problem(415, "unsupported_media_type", "Send application/json"));
+      const signature = req.headers["x-hub-signature-256"];
+      const header = typeof signature === "string" ? signature : undefined;
+      if (!header) return sendProblem(reply, problem(401, "unauthorized", "Missing X-Hub-Signature-256"));
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw.toString("utf8"));
+      } catch {
+        return sendProblem(reply, problem(400, "malformed_json", "The body is not valid JSON"));
+      }
+      const { phoneNumberId, wabaId } = routingKeys(parsed);
+      let candidates: RoutedChannel[] = [];
+      if (phoneNumberId) {
+        const hit = await deps.directory.byPhoneNumberId(phoneNumberId);
+        if (hit) candidates = [hit];
+      } else if (wabaId) {
+        candidates = await deps.directory.byWabaId(wabaId);
+      }
+      if (candidates.length === 0) {
+        // Not ours (or not connected any more): acknowledge so Meta doesn't retry for days, but keep nothing.
+        log.warn({ phoneNumberId, wabaId }, "webhook for an unknown number acknowledged and dropped");
+        return reply.code(200).send({ status: "ignored" });
+      }
+      const channel = candidates.find((c) => verifyWebhookSignature(raw, header, c.appSecret));
+      if (!channel)
+        return sendProblem(reply, problem(401, "unauthorized", "X-Hub-Signature-256 does not match"));
+      await deps.inbox.accept(channel.channel.id, raw);
+      return reply.code(200).send({ status: "ok" });
+    });
+  });
+}

@@ -1,0 +1,29 @@
+import { Command } from "commander";
+import { createParley } from "../app/createParley.ts";
+import { loadConfig } from "../config/loadConfig.ts";
+import { createLogger } from "../log/createLogger.ts";
+
+/**
+ * `parley worker`: background work only (webhook processing, message delivery), no HTTP. On PostgreSQL run as
+ * many as you like next to `parley serve`: they share the work through row locks and shared rate buckets.
+ */
+export function workerCommand(): Command {
+  return new Command("worker").description("run background workers without serving HTTP").action(async () => {
+    const config = loadConfig();
+    const log = createLogger(config.LOG_LEVEL);
+    if (!config.DATABASE_URL.startsWith("postgres")) {
+      log.warn(
+        "a separate worker is meant for PostgreSQL; on SQLite `parley serve` already runs the workers",
+      );
+    }
+    const parley = await createParley({ ...config, PARLEY_SIMULATOR: "off" }, log);
+    await parley.startWorkers();
+    log.info("worker started");
+    const stop = async () => {
+      await parley.close();
+      process.exit(0);
+    };
+    process.on("SIGINT", () => void stop());
+    process.on("SIGTERM", () => void stop());
+  });
+}
