@@ -37,7 +37,7 @@ export async function applyStatusUpdate(
       .where("direction", "=", "outbound")
       .executeTakeFirst();
   }
-  if (!msg || msg.direction !== "outbound") return false;
+  if (msg?.direction !== "outbound") return false;
 
   const now = ctx.now();
   const at = s.timestamp || now;

@@ -479,9 +479,11 @@ export class Simulator {
 
   #chat(phoneNumberId: string, phone: string): SimMessage[] {
     const key = `${phoneNumberId}|${phone}`;
-    let c = this.#chats.get(key);
-    if (!c) this.#chats.set(key, (c = []));
-    return c;
+    const existing = this.#chats.get(key);
+    if (existing) return existing;
+    const created: SimMessage[] = [];
+    this.#chats.set(key, created);
+    return created;
   }
 
   #take(key: string, rate: number, burst: number): boolean {

@@ -160,29 +160,24 @@ export function simulatorPlugin(sim: Simulator) {
       },
       async (req, reply) => {
         try {
-          return reply
-            .code(202)
-            .send(
-              sim.customerSays({
-                phone: req.params.phone,
-                phoneNumberId: req.body.phone_number_id,
-                text: req.body.text,
-                reply: req.body.reply,
-                name: req.body.name,
-              }),
-            );
+          return reply.code(202).send(
+            sim.customerSays({
+              phone: req.params.phone,
+              phoneNumberId: req.body.phone_number_id,
+              text: req.body.text,
+              reply: req.body.reply,
+              name: req.body.name,
+            }),
+          );
         } catch (err) {
           if (err instanceof SimulatorError)
-            return reply
-              .code(422)
-              .type("application/problem+json")
-              .send({
-                type: "urn:parley:problem:validation",
-                title: "Unprocessable Content",
-                status: 422,
-                detail: err.message,
-                code: "validation",
-              });
+            return reply.code(422).type("application/problem+json").send({
+              type: "urn:parley:problem:validation",
+              title: "Unprocessable Content",
+              status: 422,
+              detail: err.message,
+              code: "validation",
+            });
           throw err;
         }
       },
