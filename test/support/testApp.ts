@@ -1,5 +1,5 @@
 import pino from "pino";
-import { createParley, type Parley } from "../../src/app/createParley.ts";
+import { createParley, type Parley, type ParleyOptions } from "../../src/app/createParley.ts";
 import { type Config, loadConfig } from "../../src/config/loadConfig.ts";
 import { workspaceStore } from "../../src/store/workspaceStore.ts";
 import { createTestDatabase, type Engine, type TestDatabase } from "./testDatabase.ts";
@@ -24,6 +24,8 @@ export interface TestApp {
     body?: unknown,
     options?: { key?: string | null; headers?: Record<string, string> },
   ): Promise<ApiResponse<T>>;
+  /** The base URL of the live server (only with `live: true`). */
+  url(): string;
   /** A second workspace with its own key, for isolation tests. */
   otherWorkspace(): Promise<{ workspaceId: string; apiKey: string }>;
   /** Stops the server but keeps the database, then starts a new server on it. */
@@ -34,10 +36,18 @@ export interface TestApp {
 export const TEST_SECRET = "test-secret-key-with-at-least-32-characters!";
 
 /** Starts Parley on a fresh database of the given engine, with a workspace and API key ready. */
-export async function startTestApp(
-  engine: Engine,
-  options: { env?: Record<string, string>; now?: () => number } = {},
-): Promise<TestApp> {
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  now?: () => number;
+  /**
+   * Listen on a real port with the built-in simulator and sandbox channel, and run the webhook processor and
+   * the delivery worker: the whole WhatsApp loop.
+   */
+  live?: boolean;
+  delivery?: ParleyOptions["delivery"];
+}
+
+export async function startTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
   const db = await createTestDatabase(engine);
   const config = loadConfig({
     DATABASE_URL: db.url,
@@ -46,11 +56,26 @@ export async function startTestApp(
     LOG_LEVEL: "silent",
     PORT: "0",
     HOST: "127.0.0.1",
-    PARLEY_SIMULATOR: "off",
+    PARLEY_SIMULATOR: options.live ? "on" : "off",
     ...options.env,
   });
   const log = pino({ level: "silent" });
-  let parley = await createParley(config, log, { now: options.now });
+  const parleyOptions: ParleyOptions = {
+    now: options.now,
+    delivery: { timeoutMs: 2000, ...options.delivery },
+    simulatorDelays: { sentMs: 5, deliveredMs: 15, readMs: 30 },
+  };
+  const boot = async () => {
+    const p = await createParley(config, log, parleyOptions);
+    if (options.live) {
+      await p.server.listen({ port: 0, host: "127.0.0.1" });
+      const port = p.server.addresses().find((a) => typeof a === "object")?.port;
+      await p.sandbox?.setLocalUrl(`http://127.0.0.1:${port}`);
+      await p.startWorkers();
+    }
+    return p;
+  };
+  let parley = await boot();
   if (!parley.bootstrap) throw new Error("expected a fresh database");
   const { workspaceId, apiKey } = parley.bootstrap;
 
@@ -86,6 +111,11 @@ export async function startTestApp(
       }
       return { status: res.statusCode, headers: res.headers, body: parsed as any, text: res.body };
     },
+    url() {
+      const port = parley.server.addresses().find((a) => typeof a === "object")?.port;
+      if (!port) throw new Error("the test app is not listening; start it with live: true");
+      return `http://127.0.0.1:${port}`;
+    },
     async otherWorkspace() {
       const ws = await workspaceStore.create(parley.deps.store, { name: "Other" });
       const { key } = await workspaceStore.createApiKey(parley.deps.store, ws.id, "other");
@@ -93,7 +123,7 @@ export async function startTestApp(
     },
     async restart() {
       await parley.close();
-      parley = await createParley(config, log, { now: options.now });
+      parley = await boot();
     },
     async close() {
       await parley.close();
@@ -114,4 +144,19 @@ export function channelBody(n = 1) {
     app_secret: "test-app-secret",
     verify_token: "test-verify-token",
   };
+}
+
+/** Polls `check` until it returns a truthy value or the time is up (then throws with `what`). */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
