@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { createParley } from "../app/createParley.ts";
 import { loadConfig } from "../config/loadConfig.ts";
 import { createLogger } from "../log/createLogger.ts";
 
@@ -8,6 +7,8 @@ export function serveCommand(): Command {
   return new Command("serve").description("migrate the database and serve Parley").action(async () => {
     const config = loadConfig();
     const log = createLogger(config.LOG_LEVEL);
+    // Loaded here, not at the top: one-shot commands (migrate, workspace, apikey) should not pay for the server.
+    const { createParley } = await import("../app/createParley.ts");
     const parley = await createParley(config, log);
     if (parley.bootstrap) {
       process.stdout.write(

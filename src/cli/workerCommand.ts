@@ -1,5 +1,4 @@
 import { Command } from "commander";
-import { createParley } from "../app/createParley.ts";
 import { loadConfig } from "../config/loadConfig.ts";
 import { createLogger } from "../log/createLogger.ts";
 
@@ -16,6 +15,8 @@ export function workerCommand(): Command {
         "a separate worker is meant for PostgreSQL; on SQLite `parley serve` already runs the workers",
       );
     }
+    // Loaded here, not at the top: one-shot commands (migrate, workspace, apikey) should not pay for the server.
+    const { createParley } = await import("../app/createParley.ts");
     const parley = await createParley({ ...config, PARLEY_SIMULATOR: "off" }, log);
     await parley.startWorkers();
     log.info("worker started");

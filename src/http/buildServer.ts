@@ -12,7 +12,8 @@ import { z } from "zod";
 import type { AppContext } from "../app/AppContext.ts";
 import type { EventHub } from "../live/EventHub.ts";
 import { createAuthenticate } from "./authenticate.ts";
-import { errorHandler, problem, sendProblem } from "./problem.ts";
+import { errorHandler, problem, sendProblem, toProblem } from "./problem.ts";
+import { rejectNulCharacters } from "./rejectNulCharacters.ts";
 import { channelRoutes } from "./routes/channelRoutes.ts";
 import { contactRoutes } from "./routes/contactRoutes.ts";
 import { conversationRoutes } from "./routes/conversationRoutes.ts";
@@ -39,6 +40,8 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
     bodyLimit: BODY_LIMIT,
     trustProxy: true,
     return503OnClosing: true,
+    // Malformed URLs and over-long path parameters are answered before routing; keep them problem+json too.
+    frameworkErrors: (err, _req, reply) => sendProblem(reply, toProblem(err)),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -76,6 +79,9 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticate);
+      api.addHook("preValidation", rejectNulCharacters);
+      // The API speaks JSON only; Fastify's default text/plain parser would turn a wrong type into a 422.
+      api.removeContentTypeParser("text/plain");
       workspaceRoutes(api, deps);
       channelRoutes(api, deps);
       contactRoutes(api, deps);

@@ -147,6 +147,7 @@ export const contactStore = {
             .where("id", "=", id)
             .execute();
           current.phone = phone;
+          current.waId = phone.slice(1);
         }
       }
       return applyPatch(ctx, tx, current, patch);

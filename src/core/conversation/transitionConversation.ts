@@ -74,6 +74,11 @@ function open(
     openedBy: cmd.by,
     openedAt: cmd.now,
     cycle: current.cycle + 1,
+    // The last cycle's close lives on in its closing record; the open conversation must not look closed.
+    closedAt: null,
+    closedBy: null,
+    categoryKey: null,
+    summary: null,
     version: current.version + 1,
   };
   const events: DomainEvent[] = [

@@ -8,6 +8,7 @@ import { timelineStore } from "../../store/timelineStore.ts";
 import { pageQuery } from "../pageQuery.ts";
 import { contactResource, toContactResource } from "../resources/contactResource.ts";
 import { iso } from "../resources/iso.ts";
+import { snakeKeys } from "../resources/snakeKeys.ts";
 
 const idParams = z.object({ id: z.string().max(100) });
 
@@ -92,15 +93,5 @@ export function contactRoutes(app: FastifyInstance, deps: AppContext) {
         next_cursor: page.nextCursor,
       };
     },
-  );
-}
-
-/** Event payloads are camelCase inside; the API speaks snake_case. */
-function snakeKeys(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(o).map(([k, v]) => [
-      k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`),
-      v && typeof v === "object" && !Array.isArray(v) ? snakeKeys(v as Record<string, unknown>) : v,
-    ]),
   );
 }

@@ -6,6 +6,7 @@ import { outboundMessageSchema } from "../../channels/whatsapp/graph/outboundMes
 import { queueWhatsAppMessageIn } from "../../channels/whatsapp/queueWhatsAppMessage.ts";
 import { assigneeSchema, SUMMARY_MAX } from "../../core/conversation/conversationSchema.ts";
 import { AppError } from "../../core/errors.ts";
+import { channelStore } from "../../store/channelStore.ts";
 import { contactStore } from "../../store/contactStore.ts";
 import { assignConversation } from "../../store/conversations/assignConversation.ts";
 import { closeConversation } from "../../store/conversations/closeConversation.ts";
@@ -52,6 +53,8 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
     },
     async (req, reply) => {
       const ws = req.auth.workspaceId;
+      // An open that fails on its channel must not leave a new contact behind.
+      if (req.body.phone) await channelStore.get(deps.store, ws, req.body.channel_id);
       const contactId = req.body.contact_id
         ? req.body.contact_id
         : (await contactStore.upsert(deps.store, ws, { phone: req.body.phone ?? "" })).contact.id;

@@ -2,16 +2,17 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { EventHub, LiveEvent } from "../../live/EventHub.ts";
+import { snakeKeys } from "../resources/snakeKeys.ts";
 
 const format = (e: LiveEvent): string => {
   const { type: _t, ...details } = e.payload;
   const data = {
+    ...snakeKeys(details),
     id: e.id,
     type: e.type,
     at: new Date(e.at).toISOString(),
     contact_id: e.contactId,
     conversation_id: e.conversationId,
-    ...details,
   };
   return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`;
 };

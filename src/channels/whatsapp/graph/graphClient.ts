@@ -1,4 +1,6 @@
 import { z } from "zod";
+import type { GraphSendMessage } from "./graphMessageSchema.ts";
+import { toGraphMarkRead } from "./toGraphMessage.ts";
 
 /** A failed Graph call: Meta's error envelope, an HTTP status without one, a timeout, or a network failure. */
 export interface GraphError {
@@ -45,8 +47,16 @@ const templatePage = z.looseObject({
 });
 export type GraphTemplate = z.infer<typeof templatePage>["data"][number];
 
+export type GraphSendResult =
+  | { ok: true; waMessageId: string; waId?: string; messageStatus?: string }
+  | { ok: false; error: GraphError };
+
+const MAX_TEMPLATE_PAGES = 100;
+
 export interface GraphClientOptions {
+  /** `https://graph.facebook.com`, or the built-in simulator's base URL. */
   baseUrl: string;
+  /** Graph API version, e.g. "v23.0". */
   version: string;
   accessToken: string;
   timeoutMs: number;
@@ -62,6 +72,25 @@ function retryAfter(res: Response): number | undefined {
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Tells our own deadline apart from a refused connection, a reset or a DNS failure. */
+function transportError(err: unknown, signal: AbortSignal): GraphError {
+  const name = err instanceof Error ? err.name : "";
+  if (signal.aborted || name === "TimeoutError" || name === "AbortError") {
+    return { kind: "timeout", message: "no answer within the timeout" };
+  }
+  // undici reports "fetch failed" and keeps the useful part (ECONNREFUSED, ENOTFOUND…) in `cause`.
+  const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : "";
+  return { kind: "network", message: `${err instanceof Error ? err.message : String(err)}${cause}` };
+}
+
 /**
  * A small Cloud API client: send a message, mark one read, list a WABA's templates. Failures are returned as
  * data (`{ ok: false, error }`), never thrown, so callers decide about retries in one place.
@@ -75,42 +104,35 @@ export function createGraphClient(opts: GraphClientOptions) {
     url: string,
     body?: unknown,
   ): Promise<{ ok: true; json: unknown } | { ok: false; error: GraphError }> {
+    // One deadline for the whole exchange: a server that sends headers and then stalls is a timeout too.
+    const signal = AbortSignal.timeout(opts.timeoutMs);
     let res: Response;
+    let text: string;
     try {
       res = await doFetch(url, {
         method,
         headers: {
           authorization: `Bearer ${opts.accessToken}`,
-          ...(body ? { "content-type": "application/json" } : {}),
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
         },
-        body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(opts.timeoutMs),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
       });
+      text = await res.text();
     } catch (err) {
-      const timeout = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-      return {
-        ok: false,
-        error: {
-          kind: timeout ? "timeout" : "network",
-          message: err instanceof Error ? err.message : String(err),
-        },
-      };
+      return { ok: false, error: transportError(err, signal) };
     }
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch (err) {
-      if (res.ok)
+    const json = parseJson(text);
+    if (res.ok) {
+      if (json === undefined)
         return {
           ok: false,
           error: { kind: "http", httpStatus: res.status, message: "response was not JSON" },
         };
-      json = undefined;
-      void err;
+      return { ok: true, json };
     }
-    if (res.ok) return { ok: true, json };
     const env = errorEnvelope.safeParse(json);
-    if (!env.success)
+    if (!env.success) {
       return {
         ok: false,
         error: {
@@ -120,6 +142,7 @@ export function createGraphClient(opts: GraphClientOptions) {
           message: `HTTP ${res.status}`,
         },
       };
+    }
     const e = env.data.error;
     return {
       ok: false,
@@ -137,51 +160,67 @@ export function createGraphClient(opts: GraphClientOptions) {
     };
   }
 
+  const messagesUrl = (phoneNumberId: string) => `${root}/${encodeURIComponent(phoneNumberId)}/messages`;
+
   return {
-    async sendMessage(
-      phoneNumberId: string,
-      body: unknown,
-    ): Promise<{ ok: true; waMessageId: string; messageStatus?: string } | { ok: false; error: GraphError }> {
-      const r = await call("POST", `${root}/${encodeURIComponent(phoneNumberId)}/messages`, body);
+    /** Sends one message; `ok` means Meta accepted it, delivery is reported later by webhook. */
+    async sendMessage(phoneNumberId: string, body: GraphSendMessage): Promise<GraphSendResult> {
+      const r = await call("POST", messagesUrl(phoneNumberId), body);
       if (!r.ok) return r;
       const parsed = sendResponse.safeParse(r.json);
-      if (!parsed.success)
+      if (!parsed.success) {
         return {
           ok: false,
           error: { kind: "http", httpStatus: 200, message: "unexpected success body from the Graph API" },
         };
+      }
       const m = parsed.data.messages[0]!;
-      return { ok: true, waMessageId: m.id, messageStatus: m.message_status };
+      return {
+        ok: true,
+        waMessageId: m.id,
+        waId: parsed.data.contacts?.[0]?.wa_id,
+        messageStatus: m.message_status,
+      };
     },
 
     async markRead(
       phoneNumberId: string,
       waMessageId: string,
     ): Promise<{ ok: true } | { ok: false; error: GraphError }> {
-      const r = await call("POST", `${root}/${encodeURIComponent(phoneNumberId)}/messages`, {
-        messaging_product: "whatsapp",
-        status: "read",
-        message_id: waMessageId,
-      });
+      const r = await call("POST", messagesUrl(phoneNumberId), toGraphMarkRead(waMessageId));
       return r.ok ? { ok: true } : r;
     },
 
+    /** Every template of a WABA, following Meta's `paging.next` links page by page. */
     async listTemplates(
       wabaId: string,
     ): Promise<{ ok: true; templates: GraphTemplate[] } | { ok: false; error: GraphError }> {
       const templates: GraphTemplate[] = [];
-      let url: string | undefined = `${root}/${encodeURIComponent(wabaId)}/message_templates?limit=100`;
-      for (let page = 0; url && page < 100; page++) {
+      const first = new URL(`${root}/${encodeURIComponent(wabaId)}/message_templates`);
+      first.searchParams.set("fields", "id,name,language,category,status,components");
+      first.searchParams.set("limit", "100");
+      let url: string | undefined = first.href;
+      // The page cap stops a server that keeps answering with a `next` link from looping us forever.
+      for (let page = 0; url && page < MAX_TEMPLATE_PAGES; page++) {
         const r = await call("GET", url);
         if (!r.ok) return r;
         const parsed = templatePage.safeParse(r.json);
-        if (!parsed.success)
+        if (!parsed.success) {
           return {
             ok: false,
             error: { kind: "http", httpStatus: 200, message: "unexpected template list from the Graph API" },
           };
+        }
         templates.push(...parsed.data.data);
-        url = parsed.data.paging?.next;
+        const next = parsed.data.paging?.next;
+        url = next ? new URL(next, url).href : undefined;
+        // The bearer token goes with every request, so never follow a link off the configured host.
+        if (url && new URL(url).origin !== first.origin) {
+          return {
+            ok: false,
+            error: { kind: "http", httpStatus: 200, message: "paging link points to another host" },
+          };
+        }
       }
       return { ok: true, templates };
     },

@@ -1,22 +1,14 @@
 import { z } from "zod";
+import { checkListSections } from "./checkListSections.ts";
+import { uniqueBy } from "./uniqueBy.ts";
 import { LIMITS as L } from "./whatsappLimits.ts";
 
-const uniqueBy =
-  <T>(key: (t: T) => string, what: string) =>
-  (items: T[], ctx: z.RefinementCtx) => {
-    const seen = new Set<string>();
-    items.forEach((item, i) => {
-      const k = key(item);
-      if (seen.has(k)) ctx.addIssue({ code: "custom", message: `duplicate ${what} "${k}"`, path: [i] });
-      seen.add(k);
-    });
-  };
-
-const httpsUrl = z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(2000);
+// Meta downloads media from the link; plain http would leak the file in transit.
+const httpsUrl = z.url({ protocol: /^https$/, error: "must be an https URL" }).max(2000);
 const headerText = z.string().trim().min(1).max(L.headerFooter);
 
 const templateParam = z.union([
-  z.string().max(L.templateParam),
+  z.string().min(1).max(L.templateParam),
   z.strictObject({
     name: z.string().regex(/^[a-z0-9_]+$/, "named parameters are lowercase_with_underscores"),
     value: z.string().max(L.templateParam),
@@ -33,7 +25,7 @@ export const outboundTemplateSchema = z.strictObject({
     .describe("Body parameters in order, or named {name, value} pairs"),
   header: z
     .union([
-      z.strictObject({ type: z.literal("text"), text: z.string().max(L.headerFooter) }),
+      z.strictObject({ type: z.literal("text"), text: headerText }),
       z.strictObject({ type: z.enum(["image", "document", "video"]), link: httpsUrl }),
     ])
     .optional(),
@@ -81,24 +73,13 @@ export const outboundInteractiveSchema = z.discriminatedUnion("type", [
     sections: z
       .array(
         z.strictObject({
-          title: z.string().max(L.sectionTitle).optional(),
+          title: z.string().trim().min(1).max(L.sectionTitle).optional(),
           rows: z.array(listRow).min(1).max(L.listRows),
         }),
       )
       .min(1)
       .max(L.listSections)
-      .superRefine((sections, ctx) => {
-        uniqueBy<z.infer<typeof listRow>>((r) => r.id, "row id")(
-          sections.flatMap((s) => s.rows),
-          ctx,
-        );
-        if (sections.length > 1 && sections.some((s) => !s.title)) {
-          ctx.addIssue({
-            code: "custom",
-            message: "every section needs a title when there is more than one",
-          });
-        }
-      }),
+      .superRefine(checkListSections),
   }),
 ]);
 
@@ -119,7 +100,12 @@ export const outboundMessageSchema = z
     interactive: outboundInteractiveSchema.optional(),
     image: media.optional(),
     document: media.extend({ filename: z.string().max(240).optional() }).optional(),
-    reply_to: z.string().max(256).optional().describe("WhatsApp id of the message this one replies to"),
+    reply_to: z
+      .string()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe("WhatsApp id of the message this one replies to"),
   })
   .superRefine((m, ctx) => {
     const given = KINDS.filter((k) => m[k] !== undefined);
@@ -134,6 +120,7 @@ export const outboundMessageSchema = z
     }
   });
 export type OutboundMessage = z.infer<typeof outboundMessageSchema>;
+export type OutboundTemplate = z.infer<typeof outboundTemplateSchema>;
 export type OutboundKind = (typeof KINDS)[number];
 
 /** Which kind of message this is (the schema guarantees exactly one). */

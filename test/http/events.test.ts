@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createChannel, createContact, openConversation } from "../support/conversationHelpers.ts";
+import { expectProblem } from "../support/expectProblem.ts";
+import { connectSse, type SseClient } from "../support/sseClient.ts";
+import { startTestApp, type TestApp } from "../support/testApp.ts";
+import { engines } from "../support/testDatabase.ts";
+
+describe.each(engines)("SSE /api/v1/events over a real port on %s", (engine) => {
+  let t: TestApp;
+  let base: string;
+  let channelId: string;
+  const clients: SseClient[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+    await t.parley.server.listen({ port: 0, host: "127.0.0.1" });
+    const address = t.parley.server.addresses().find((a) => typeof a === "object");
+    base = `http://127.0.0.1:${address!.port}`;
+    channelId = await createChannel(t);
+  });
+  afterAll(async () => {
+    // Open streams would keep the server from closing.
+    for (const c of clients) c.close();
+    await t.close();
+  });
+
+  const connect = async (headers: Record<string, string> = {}, key = t.apiKey, query = "") => {
+    const c = await connectSse(`${base}/api/v1/events${query}`, {
+      authorization: `Bearer ${key}`,
+      ...headers,
+    });
+    clients.push(c);
+    return c;
+  };
+
+  test("open and close arrive live, with category and summary", async () => {
+    const sse = await connect();
+    expect(sse.status).toBe(200);
+    expect(sse.headers.get("content-type")).toContain("text/event-stream");
+
+    const contactId = await createContact(t);
+    const { conversation } = await openConversation(t, {
+      contact_id: contactId,
+      channel_id: channelId,
+      assignee: { type: "bot" },
+    });
+    const opened = await sse.waitFor("conversation.opened", (e) => e.event === "conversation.opened");
+    expect(opened.data).toMatchObject({
+      type: "conversation.opened",
+      conversation_id: conversation.id,
+      contact_id: contactId,
+      assignee: { type: "bot" },
+      cycle: 1,
+    });
+    expect(Number(opened.id)).toBe(opened.data.id);
+
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, {
+      category: "Sales",
+      summary: "Demo booked",
+    });
+    const closed = await sse.waitFor("conversation.closed", (e) => e.event === "conversation.closed");
+    expect(closed.data).toMatchObject({
+      conversation_id: conversation.id,
+      category: "sales",
+      category_name: "Sales",
+      summary: "Demo booked",
+      cycle: 1,
+    });
+    expect(closed.data.duration_ms).toBeGreaterThanOrEqual(0);
+    // The stream speaks snake_case, like the rest of the API.
+    expect(Object.keys(closed.data).filter((k) => /[A-Z]/.test(k))).toEqual([]);
+    expect(Number(closed.id)).toBeGreaterThan(Number(opened.id));
+    sse.close();
+  });
+
+  test("reconnecting with Last-Event-ID replays what was missed, in order, and nothing before", async () => {
+    const first = await connect();
+    const contactId = await createContact(t);
+    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    const seen = await first.waitFor(
+      "opened",
+      (e) => e.event === "conversation.opened" && e.data.conversation_id === conversation.id,
+    );
+    first.close();
+
+    // While disconnected: close, reopen, assign.
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, {
+      category: "support",
+      summary: "gone",
+    });
+    await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/assign`, { type: "agent", agent_id: "a1" });
+
+    const resumed = await connect({ "last-event-id": String(seen.id) });
+    await resumed.waitFor("replayed assignment", (e) => e.event === "conversation.assigned");
+    const replayed = resumed.events.filter((e) => e.data.conversation_id === conversation.id);
+    expect(replayed.map((e) => e.event)).toEqual([
+      "conversation.closed",
+      "conversation.reopened",
+      "conversation.assigned",
+    ]);
+    expect(replayed[0]!.data).toMatchObject({ category: "support", summary: "gone" });
+    const idsSeen = resumed.events.map((e) => Number(e.id));
+    expect([...idsSeen].sort((a, b) => a - b)).toEqual(idsSeen);
+    expect(idsSeen.every((id) => id > Number(seen.id))).toBe(true);
+
+    // The query parameter works too.
+    const viaQuery = await connect({}, t.apiKey, `?last_event_id=${seen.id}`);
+    await viaQuery.waitFor("replayed assignment", (e) => e.event === "conversation.assigned");
+    expect(viaQuery.events.filter((e) => e.data.conversation_id === conversation.id)).toHaveLength(3);
+
+    // And the resumed stream keeps going live.
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, {});
+    const live = await resumed.waitFor(
+      "live close",
+      (e) => e.event === "conversation.closed" && e.data.cycle === 2,
+    );
+    expect(live.data.conversation_id).toBe(conversation.id);
+    resumed.close();
+    viaQuery.close();
+  });
+
+  test("a stream only carries its own workspace's events", async () => {
+    const other = await t.otherWorkspace();
+    const theirs = await connect({}, other.apiKey);
+    const mine = await connect();
+    const contactId = await createContact(t);
+    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    await mine.waitFor("my event", (e) => e.data.conversation_id === conversation.id);
+    // Give the other stream the same chance to (wrongly) receive it.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(theirs.events.filter((e) => e.data.conversation_id === conversation.id)).toEqual([]);
+    theirs.close();
+    mine.close();
+  });
+
+  test("without a key the stream is refused with a 401 problem", async () => {
+    const res = await fetch(`${base}/api/v1/events`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    expectProblem(await t.api("GET", "/api/v1/events?last_event_id=x"), 422, "last_event_id");
+  });
+});
