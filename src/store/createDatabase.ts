@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, PostgresDialect, type SqliteDatabase as SqliteDatabaseLike, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { DatabaseSchema } from "./databaseSchema.ts";
 
@@ -41,8 +41,34 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
-    const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+    // The default 2 MB page cache makes every index lookup a read() once tables grow past a few thousand rows.
+    sqlite.pragma("cache_size = -65536");
+    sqlite.pragma("temp_store = memory");
+    const db = new Kysely<DatabaseSchema>({
+      dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
+    });
     return { db, dialect: "sqlite", file, close: () => db.destroy() };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(":")[0]}:…")`);
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small statement, and the hot paths
+ * (webhook ingestion, delivery claims) repeat the same few statements thousands of times a second.
+ */
+function cachingStatements(sqlite: SqliteDatabase.Database): SqliteDatabaseLike {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let stmt = cache.get(sql);
+      if (!stmt) {
+        // Multi-row inserts make many distinct texts; a crude bound keeps memory flat.
+        if (cache.size >= 1000) cache.clear();
+        stmt = sqlite.prepare(sql);
+        cache.set(sql, stmt);
+      }
+      return stmt;
+    },
+  };
 }

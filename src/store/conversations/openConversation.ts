@@ -14,6 +14,8 @@ export interface OpenInput {
   channelId: string;
   assignee?: Assignee;
   by: Actor;
+  /** The caller already read the contact and channel in this transaction (inbound ingestion). */
+  known?: boolean;
 }
 
 export interface OpenResult {
@@ -68,20 +70,7 @@ export async function openIn(
   workspaceId: string,
   input: OpenInput,
 ): Promise<{ id: string; outcome: "created" | "reopened" | "unchanged" } | null> {
-  const contact = await tx
-    .selectFrom("contacts")
-    .select("id")
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", input.contactId)
-    .executeTakeFirst();
-  if (!contact) throw AppError.notFound("Contact", input.contactId);
-  const channel = await tx
-    .selectFrom("channels")
-    .select("id")
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", input.channelId)
-    .executeTakeFirst();
-  if (!channel) throw AppError.notFound("Channel", input.channelId);
+  if (!input.known) await checkBelongs(tx, workspaceId, input);
 
   const now = ctx.now();
   const row = await lockLatestConversation(ctx, tx, input.contactId, input.channelId);
@@ -139,4 +128,22 @@ export async function openIn(
     },
   );
   return { id: t.state.id, outcome: t.outcome === "created" ? "created" : "reopened" };
+}
+
+/** Another workspace's contact or channel is a 404, never a conversation across workspaces. */
+async function checkBelongs(tx: Tx, workspaceId: string, input: OpenInput): Promise<void> {
+  const contact = await tx
+    .selectFrom("contacts")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", input.contactId)
+    .executeTakeFirst();
+  if (!contact) throw AppError.notFound("Contact", input.contactId);
+  const channel = await tx
+    .selectFrom("channels")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", input.channelId)
+    .executeTakeFirst();
+  if (!channel) throw AppError.notFound("Channel", input.channelId);
 }

@@ -1,6 +1,7 @@
 import { matchOptKeyword } from "../../../core/contact/matchOptKeyword.ts";
 import { newId } from "../../../core/newId.ts";
 import { normalizeWaId } from "../../../core/normalizeWaId.ts";
+import type { WorkspaceSettings } from "../../../core/workspace/workspaceSchema.ts";
 import type { Channel } from "../../../store/channelStore.ts";
 import { openIn } from "../../../store/conversations/openConversation.ts";
 import { previewOf, queueOutboundIn } from "../../../store/messageStore.ts";
@@ -78,6 +79,7 @@ export async function ingestInboundMessage(
     contactId: contact.id,
     channelId: channel.id,
     by: { type: "inbound", id: null },
+    known: true,
   });
   if (!opened) throw new Error("conversation changed concurrently");
   const conversationId = opened.id;
@@ -118,15 +120,17 @@ export async function ingestInboundMessage(
       send_started_at: null,
     })
     .execute();
-  const conv = await tx
-    .selectFrom("conversations")
-    .select(["last_inbound_at"])
-    .where("id", "=", conversationId)
-    .executeTakeFirstOrThrow();
   await tx
     .updateTable("conversations")
     .set({
-      last_inbound_at: Math.max(conv.last_inbound_at ?? 0, at),
+      // Webhooks arrive out of order: the window runs from the latest message, not the last one processed.
+      last_inbound_at: (eb) =>
+        eb
+          .case()
+          .when(eb.or([eb("last_inbound_at", "is", null), eb("last_inbound_at", "<", at)]))
+          .then(eb.val(at))
+          .else(eb.ref("last_inbound_at"))
+          .end(),
       last_message_at: now,
       last_activity_at: now,
       updated_at: now,
@@ -160,7 +164,7 @@ async function applyOptKeyword(
   conversationId: string,
   text: string,
 ): Promise<void> {
-  const settings = (await workspaceStore.get(ctx, workspaceId, tx)).settings;
+  const settings = await settingsIn(ctx, tx, workspaceId);
   const keyword = matchOptKeyword(text, settings);
   if (!keyword || (keyword === "out") === optedOut) return;
   const now = ctx.now();
@@ -179,4 +183,21 @@ async function applyOptKeyword(
     author: { type: "system", id: null },
     by: { type: "system", id: null },
   });
+}
+
+const settingsCache = new WeakMap<Tx, Map<string, WorkspaceSettings>>();
+
+/** Workspace settings read once per transaction: a webhook batch holds hundreds of messages for one workspace. */
+async function settingsIn(ctx: StoreContext, tx: Tx, workspaceId: string): Promise<WorkspaceSettings> {
+  let byWorkspace = settingsCache.get(tx);
+  if (!byWorkspace) {
+    byWorkspace = new Map();
+    settingsCache.set(tx, byWorkspace);
+  }
+  let settings = byWorkspace.get(workspaceId);
+  if (!settings) {
+    settings = (await workspaceStore.get(ctx, workspaceId, tx)).settings;
+    byWorkspace.set(workspaceId, settings);
+  }
+  return settings;
 }
