@@ -2,7 +2,9 @@ import { Command } from "commander";
 import { ConfigError } from "../config/loadConfig.ts";
 import { apikeyCommand } from "./apikeyCommand.ts";
 import { migrateCommand } from "./migrateCommand.ts";
+import { sandboxCommand } from "./sandboxCommand.ts";
 import { serveCommand } from "./serveCommand.ts";
+import { simulatorCommand } from "./simulatorCommand.ts";
 import { workerCommand } from "./workerCommand.ts";
 import { workspaceCommand } from "./workspaceCommand.ts";
 
@@ -16,6 +18,8 @@ program.addCommand(migrateCommand());
 program.addCommand(workspaceCommand());
 program.addCommand(apikeyCommand());
 program.addCommand(workerCommand());
+program.addCommand(simulatorCommand());
+program.addCommand(sandboxCommand());
 
 try {
   await program.parseAsync(process.argv);

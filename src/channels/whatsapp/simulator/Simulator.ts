@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { graphMarkReadSchema, graphSendMessageSchema } from "../graph/graphMessageSchema.ts";
 import { graphErrorBody, graphErrorStatus } from "./graphErrorBody.ts";
 import { renderFreeForm, renderTemplate, templatePlaceholders } from "./renderForPhone.ts";
+import { SimulatorStats } from "./SimulatorStats.ts";
 import { SimulatorWebhooks } from "./SimulatorWebhooks.ts";
 import {
   noFaults,
@@ -50,6 +51,7 @@ const digits = (p: string) => p.replace(/\D/g, "");
  */
 export class Simulator {
   readonly webhooks: SimulatorWebhooks;
+  readonly stats = new SimulatorStats();
   faults: SimFaults = noFaults();
   readonly #log: Logger;
   readonly #opts: Required<Pick<SimulatorOptions, "delays" | "pair">> & SimulatorOptions;
@@ -188,6 +190,14 @@ export class Simulator {
   // ---- the Graph API ------------------------------------------------------------------------------------
 
   send(phoneNumberId: string, authorization: string | undefined, raw: unknown): GraphReply {
+    const reply = this.#send(phoneNumberId, authorization, raw);
+    const code = (reply.body as { error?: { code?: unknown } } | null)?.error?.code;
+    if (reply.status === 200) this.stats.accepted(phoneNumberId, this.now());
+    else if (typeof code === "number") this.stats.error(code);
+    return reply;
+  }
+
+  #send(phoneNumberId: string, authorization: string | undefined, raw: unknown): GraphReply {
     const n = this.#numbers.get(phoneNumberId);
     if (!n)
       return this.#error(

@@ -224,6 +224,12 @@ export function simulatorPlugin(sim: Simulator) {
       },
     );
 
+    r.get("/_sim/stats", { schema: hide }, async () => sim.stats.snapshot());
+    r.post("/_sim/stats/reset", { schema: hide }, async () => {
+      sim.stats.reset();
+      return { status: "ok" };
+    });
+
     r.post("/_sim/reset", { schema: hide }, async () => {
       sim.reset();
       return { ok: true };
