@@ -77,7 +77,7 @@ describe("parley simulator", () => {
           text: { body: "hi" },
         }),
       });
-      const body = await unknown.json();
+      const body = (await unknown.json()) as { error: { code: number } };
       expect(unknown.status).toBeGreaterThanOrEqual(400);
       expect(body.error.code).toEqual(expect.any(Number));
       const stats = await (await fetch(`${base}/_sim/stats`)).json();
