@@ -22,9 +22,10 @@ export async function startProcess(
   env: Record<string, string>,
   port: number,
   readyPath = "/healthz",
+  nodeArgs: string[] = [],
 ): Promise<{ child: ChildProcess; output: () => string; stop: () => Promise<void> }> {
   let out = "";
-  const child = spawn(process.execPath, ["bin/parley.js", ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, "bin/parley.js", ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -32,6 +33,7 @@ export async function startProcess(
     out += d;
   });
   child.stderr?.on("data", (d) => {
+    if (process.env.BENCH_ECHO) process.stderr.write(d);
     out += d;
   });
   const deadline = Date.now() + 30_000;

@@ -30,7 +30,12 @@ export function simulatorCommand(): Command {
         deliveredMs: number;
         readMs: number;
       }) => {
-        const log = createLogger(process.env.LOG_LEVEL === "debug" ? "debug" : "info");
+        const level = process.env.LOG_LEVEL ?? "info";
+        const log = createLogger(
+          ["fatal", "error", "warn", "info", "debug", "trace", "silent"].includes(level)
+            ? (level as "info")
+            : "info",
+        );
         const { runSimulatorServer } = await import("../channels/whatsapp/simulator/runSimulatorServer.ts");
         const server = await runSimulatorServer({
           host: o.host,

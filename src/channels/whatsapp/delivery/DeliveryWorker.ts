@@ -19,7 +19,8 @@ export interface DeliveryOptions {
 export const defaultDeliveryOptions: DeliveryOptions = {
   pairRate: 1 / 6,
   pairBurst: 20,
-  concurrency: 64,
+  // Meta answers in 100–500 ms, so a number at 1,000 mps needs hundreds of sends in flight.
+  concurrency: 256,
   leaseMs: 60_000,
   timeoutMs: 15_000,
 };
@@ -143,11 +144,14 @@ export class DeliveryWorker {
       const mps = routed.channel.mps;
       const want = Math.min(rows.length, limit - picked.length);
       if (want <= 0) break;
+      const burst = Math.max(1, Math.ceil(mps / 20));
       const { granted, waitMs } = await this.#limiter.take(
-        { key: `mps:${channelId}`, rate: mps, burst: Math.max(1, Math.ceil(mps / 20)) },
+        { key: `mps:${channelId}`, rate: mps, burst },
         want,
       );
-      if (granted === 0) soonest = Math.min(soonest, waitMs);
+      // Out of tokens: come back when a handful has refilled, not for every single one (each claim is a query).
+      if (granted < want)
+        soonest = Math.min(soonest, Math.max(waitMs, (Math.min(burst / 2, want) / mps) * 1000));
       let left = granted;
       for (const row of rows) {
         if (left === 0) break;

@@ -9,7 +9,10 @@ export interface BucketSpec {
   burst: number;
 }
 
-/** Token buckets. `take` grants up to `want` tokens now, or says how long to wait for the next one. */
+/**
+ * Token buckets. `take` grants up to `want` tokens now; when it grants fewer, `waitMs` says how long until the
+ * next token (0 when everything asked for was granted).
+ */
 export interface RateLimiter {
   take(spec: BucketSpec, want: number): Promise<{ granted: number; waitMs: number }>;
 }
@@ -33,7 +36,7 @@ export class MemoryRateLimiter implements RateLimiter {
     const tokens = refill(b.tokens, b.at, now, spec);
     const granted = Math.max(0, Math.min(want, Math.floor(tokens)));
     this.#buckets.set(spec.key, { tokens: tokens - granted, at: now });
-    const waitMs = granted > 0 ? 0 : Math.ceil(((1 - (tokens - granted)) / spec.rate) * 1000);
+    const waitMs = granted >= want ? 0 : Math.ceil(((1 - (tokens - granted)) / spec.rate) * 1000);
     return { granted, waitMs };
   }
 }
@@ -68,6 +71,6 @@ export class PostgresRateLimiter implements RateLimiter {
     const r = row.rows[0];
     const granted = Math.max(0, Number(r?.granted ?? 0));
     const left = Number(r?.tokens ?? 0);
-    return { granted, waitMs: granted > 0 ? 0 : Math.ceil(((1 - left) / spec.rate) * 1000) };
+    return { granted, waitMs: granted >= want ? 0 : Math.ceil(((1 - left) / spec.rate) * 1000) };
   }
 }

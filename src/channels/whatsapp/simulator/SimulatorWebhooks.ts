@@ -97,6 +97,8 @@ export class SimulatorWebhooks {
           body,
           signal: AbortSignal.timeout(10_000),
         });
+        // Reading the body lets undici reuse the connection; left unread, every webhook opens a new one.
+        await res.arrayBuffer();
         if (res.ok) return;
         this.#log.warn({ status: res.status, url: n.webhookUrl }, "simulator webhook refused");
       } catch (err) {

@@ -9,7 +9,12 @@ export async function runSimulatorServer(
   opts: { host: string; port: number; log: Logger } & Omit<SimulatorOptions, "log">,
 ): Promise<{ app: FastifyInstance; sim: Simulator; url: string; close: () => Promise<void> }> {
   const sim = new Simulator({ ...opts, log: opts.log });
-  const app = Fastify({ loggerInstance: opts.log as FastifyBaseLogger, bodyLimit: 3 * 1024 * 1024 });
+  // Per-request logs would cost more than the simulated sends themselves under a benchmark.
+  const app = Fastify({
+    loggerInstance: opts.log as FastifyBaseLogger,
+    bodyLimit: 3 * 1024 * 1024,
+    disableRequestLogging: true,
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.get("/healthz", async () => ({ status: "ok" }));
