@@ -142,9 +142,20 @@ export async function queueOutboundIn(
 
 /** A short plain-text rendering of a message for lists, timelines and notifications. */
 export function previewOf(type: string, content: Record<string, unknown>): string {
-  const text = content.text ?? content.body ?? content.caption;
+  const pick = (o: unknown, ...keys: string[]): unknown =>
+    o && typeof o === "object"
+      ? keys.map((k) => (o as Record<string, unknown>)[k]).find((v) => v !== undefined)
+      : undefined;
+  // Inbound taps carry the tapped title, outbound interactive and media their body or caption.
+  const text =
+    pick(content, "text", "body", "caption") ??
+    pick(content.reply, "title") ??
+    pick(content.interactive, "body") ??
+    pick(content.image, "caption") ??
+    pick(content.document, "caption", "filename");
   if (typeof text === "string") return text.slice(0, 200);
-  if (type === "template" && typeof content.name === "string") return `[template ${content.name}]`;
+  const template = pick(content.template, "name") ?? (type === "template" ? content.name : undefined);
+  if (typeof template === "string") return `[template ${template}]`;
   return `[${type}]`;
 }
 

@@ -190,6 +190,9 @@ describe.each(engines)("contacts on %s", (engine) => {
       by: { type: "api" },
     });
     expect(entries[3].duration_ms).toBeGreaterThanOrEqual(0);
+    // Times in the API are ISO-8601, inside event details too.
+    expect(entries[3].opened_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(Math.abs(Date.parse(entries[3].opened_at) - Date.parse(entries[0].at))).toBeLessThan(1000);
     expect(entries[4]).toMatchObject({ cycle: 2 });
     expect(entries[5]).toMatchObject({ changes: ["name"] });
     const times = entries.map((e: { at: string }) => Date.parse(e.at));
