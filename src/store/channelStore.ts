@@ -26,6 +26,20 @@ export interface ChannelSecrets {
   verifyToken: string;
 }
 
+export type ChannelPatch = Partial<
+  Pick<
+    NewChannel,
+    | "name"
+    | "displayPhoneNumber"
+    | "accessToken"
+    | "appSecret"
+    | "verifyToken"
+    | "graphBaseUrl"
+    | "graphVersion"
+    | "mps"
+  >
+>;
+
 export interface NewChannel {
   name: string;
   kind?: "cloud" | "sandbox";
@@ -97,6 +111,37 @@ export const channelStore = {
       })
       .execute();
     ctx.bus.emit("channels.changed");
+    return this.get(ctx, workspaceId, id);
+  },
+
+  /**
+   * Changes a channel's name, limits or secrets. A new access token makes an unhealthy channel (190) healthy
+   * again, which lets its held queue go out.
+   */
+  async update(ctx: StoreContext, workspaceId: string, id: string, patch: ChannelPatch): Promise<Channel> {
+    await this.get(ctx, workspaceId, id);
+    const now = ctx.now();
+    await ctx.db
+      .updateTable("channels")
+      .set({
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.displayPhoneNumber !== undefined ? { display_phone_number: patch.displayPhoneNumber } : {}),
+        ...(patch.graphBaseUrl !== undefined ? { graph_base_url: patch.graphBaseUrl } : {}),
+        ...(patch.graphVersion !== undefined ? { graph_version: patch.graphVersion } : {}),
+        ...(patch.mps !== undefined ? { mps: patch.mps } : {}),
+        ...(patch.appSecret !== undefined ? { app_secret_enc: ctx.secrets.seal(patch.appSecret) } : {}),
+        ...(patch.verifyToken !== undefined ? { verify_token_enc: ctx.secrets.seal(patch.verifyToken) } : {}),
+        ...(patch.accessToken !== undefined
+          ? { access_token_enc: ctx.secrets.seal(patch.accessToken), healthy: 1, unhealthy_reason: null }
+          : {}),
+        updated_at: now,
+      })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .execute();
+    ctx.bus.emit("channels.changed");
+    // Queued messages held while the channel was unhealthy can go now.
+    if (patch.accessToken !== undefined) ctx.bus.emit("committed");
     return this.get(ctx, workspaceId, id);
   },
 

@@ -21,7 +21,12 @@ export const channelInputSchema = z.strictObject({
   mps: z.number().int().min(1).max(1000).optional(),
 });
 
-/** WhatsApp numbers: connect one (secrets are sealed, never returned) and list them. */
+const channelPatchSchema = channelInputSchema
+  .omit({ phone_number_id: true, waba_id: true })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: "give at least one field to change" });
+
+/** WhatsApp numbers: connect one (secrets are sealed, never returned), list, update (e.g. a new token). */
 export function channelRoutes(app: FastifyInstance, deps: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ["Channels"];
@@ -60,5 +65,33 @@ export function channelRoutes(app: FastifyInstance, deps: AppContext) {
     "/channels/:id",
     { schema: { tags, params: z.object({ id: z.string().max(100) }), response: { 200: channelResource } } },
     async (req) => toChannelResource(await channelStore.get(deps.store, req.auth.workspaceId, req.params.id)),
+  );
+
+  r.patch(
+    "/channels/:id",
+    {
+      schema: {
+        tags,
+        description:
+          "Change a channel's name, mps or secrets. A new access_token makes a channel that Meta refused (190) healthy again.",
+        params: z.object({ id: z.string().max(100) }),
+        body: channelPatchSchema,
+        response: { 200: channelResource },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      const channel = await channelStore.update(deps.store, req.auth.workspaceId, req.params.id, {
+        name: b.name,
+        displayPhoneNumber: b.display_phone_number,
+        accessToken: b.access_token,
+        appSecret: b.app_secret,
+        verifyToken: b.verify_token,
+        graphBaseUrl: b.graph_base_url,
+        graphVersion: b.graph_version,
+        mps: b.mps,
+      });
+      return toChannelResource(channel);
+    },
   );
 }

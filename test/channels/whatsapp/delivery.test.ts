@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { channelStore } from "../../../src/store/channelStore.ts";
 import { startTestApp, type TestApp, waitFor } from "../../support/testApp.ts";
 import { engines } from "../../support/testDatabase.ts";
 import { type SandboxChannel, sandboxChannel } from "./liveHelpers.ts";
@@ -224,12 +225,12 @@ describe.each(engines)("outbound delivery through the simulator on %s", (engine)
     const b = await t.api("POST", `/api/v1/conversations/${conv.id}/messages`, { text: "waits" });
     await new Promise((r) => setTimeout(r, 600));
     expect((await message(conv.id, b.body.id)).status).toBe("queued");
-    await t.parley.deps.store.db
-      .updateTable("channels")
-      .set({ healthy: 1, unhealthy_reason: null })
-      .where("id", "=", ch.id)
-      .execute();
-    t.parley.deps.store.bus.emit("channels.changed");
+    // The admin pastes a fresh token: the channel is healthy again and its held queue goes out.
+    const secrets = await channelStore.secrets(t.parley.deps.store, ch.id);
+    const fixed = await t.api("PATCH", `/api/v1/channels/${ch.id}`, { access_token: secrets.accessToken });
+    expect(fixed.status).toBe(200);
+    expect(fixed.body).toMatchObject({ healthy: true, unhealthy_reason: null });
+    expect(fixed.body.access_token).toBeUndefined();
     await waitFor(
       "queue resumes",
       async () => ["sent", "delivered", "read"].includes((await message(conv.id, b.body.id)).status),
