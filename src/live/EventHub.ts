@@ -25,6 +25,8 @@ const toLive = (r: EventRow): LiveEvent => ({
   payload: JSON.parse(r.payload),
 });
 
+const LOOKBACK = 256;
+
 /**
  * Fans the event log out to live subscribers (the SSE stream). It tails the `events` table, woken by local
  * commits, by PostgreSQL NOTIFY from other processes, and by a slow timer as a safety net, so every process
@@ -35,6 +37,10 @@ export class EventHub {
   readonly #log: Logger;
   readonly #subs = new Set<Subscriber>();
   #lastId = 0;
+  /** PostgreSQL only: ids already sent within the look-back window (see #pump). */
+  readonly #seen = new Set<number>();
+  /** Events up to here existed before anyone subscribed; they are never sent live. */
+  #floor = 0;
   #running = false;
   #again = false;
   #timer: NodeJS.Timeout | undefined;
@@ -48,6 +54,7 @@ export class EventHub {
 
   async start(): Promise<void> {
     this.#lastId = await this.#maxId();
+    this.#floor = this.#lastId;
     this.#store.bus.on("committed", this.#wake);
     this.#timer = setInterval(this.#wake, 1000);
     this.#timer.unref();
@@ -71,7 +78,10 @@ export class EventHub {
 
   /** Subscribes to a workspace's events; with `afterId`, first replays what was missed (SSE Last-Event-ID). */
   async subscribe(workspaceId: string, send: (e: LiveEvent) => void, afterId?: number): Promise<() => void> {
-    if (this.#subs.size === 0) this.#lastId = Math.max(this.#lastId, await this.#maxId());
+    if (this.#subs.size === 0) {
+      this.#lastId = Math.max(this.#lastId, await this.#maxId());
+      this.#floor = this.#lastId;
+    }
     const sub = { workspaceId, send };
     if (afterId !== undefined) {
       const missed = await this.#store.db
@@ -107,19 +117,28 @@ export class EventHub {
     try {
       do {
         this.#again = false;
+        // On PostgreSQL ids are taken at insert but become visible at commit, so a lower id can appear after a
+        // higher one was read: re-read a window behind the high-water mark and skip what was already sent.
+        const lookback = this.#store.dialect === "postgres" ? LOOKBACK : 0;
         const rows = await this.#store.db
           .selectFrom("events")
           .selectAll()
-          .where("id", ">", this.#lastId)
+          .where("id", ">", this.#lastId - lookback)
           .orderBy("id")
-          .limit(1000)
+          .limit(1000 + lookback)
           .execute();
         for (const r of rows) {
-          this.#lastId = r.id;
+          if (r.id <= this.#floor) continue;
+          if (lookback > 0) {
+            if (this.#seen.has(r.id)) continue;
+            this.#seen.add(r.id);
+          } else if (r.id <= this.#lastId) continue;
+          this.#lastId = Math.max(this.#lastId, r.id);
           const e = toLive(r);
           for (const s of this.#subs) if (s.workspaceId === e.workspaceId) s.send(e);
         }
-        if (rows.length === 1000) this.#again = true;
+        for (const id of this.#seen) if (id <= this.#lastId - lookback) this.#seen.delete(id);
+        if (rows.length === 1000 + lookback) this.#again = true;
       } while (this.#again);
     } catch (err) {
       this.#log.warn({ err }, "could not read new events");

@@ -1,0 +1,82 @@
+import pg from "pg";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { EventHub, type LiveEvent } from "../../src/live/EventHub.ts";
+import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
+import { engines } from "../support/testDatabase.ts";
+
+const insertEvent = (workspaceId: string, type: string) => ({
+  text: `insert into events (workspace_id, type, contact_id, conversation_id, payload, created_at)
+         values ($1, $2, null, null, '{}', $3) returning id`,
+  values: [workspaceId, type, Date.now()],
+});
+
+describe.each(engines)("EventHub on %s", (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+  });
+  afterAll(() => t.close());
+
+  test("events from before the subscription are not replayed; new ones arrive once, in order", async () => {
+    const store = t.parley.deps.store;
+    const add = (type: string) =>
+      store.db
+        .insertInto("events")
+        .values({
+          workspace_id: t.workspaceId,
+          type,
+          contact_id: null,
+          conversation_id: null,
+          payload: "{}",
+          created_at: Date.now(),
+        })
+        .execute();
+    await add("test.old");
+    const hub = new EventHub(store, pino({ level: "silent" }));
+    await hub.start();
+    const got: LiveEvent[] = [];
+    await hub.subscribe(t.workspaceId, (e) => got.push(e));
+    await add("test.new1");
+    await add("test.new2");
+    store.bus.emit("committed");
+    await waitFor("two events", async () => got.length >= 2);
+    store.bus.emit("committed");
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got.map((e) => e.type)).toEqual(["test.new1", "test.new2"]);
+    await hub.stop();
+  });
+
+  test.runIf(engine === "postgres")(
+    "an event whose transaction commits after a later one's is still delivered",
+    async () => {
+      const store = t.parley.deps.store;
+      const hub = new EventHub(store, pino({ level: "silent" }));
+      await hub.start();
+      const got: LiveEvent[] = [];
+      await hub.subscribe(t.workspaceId, (e) => got.push(e));
+      const slow = new pg.Client({ connectionString: t.db.url });
+      const fast = new pg.Client({ connectionString: t.db.url });
+      await slow.connect();
+      await fast.connect();
+      try {
+        await slow.query("begin");
+        const low = (await slow.query(insertEvent(t.workspaceId, "test.slow"))).rows[0].id;
+        const high = (await fast.query(insertEvent(t.workspaceId, "test.fast"))).rows[0].id;
+        expect(Number(high)).toBeGreaterThan(Number(low));
+        store.bus.emit("committed");
+        await waitFor("the fast event", async () => got.some((e) => e.type === "test.fast"));
+        await slow.query("commit");
+        store.bus.emit("committed");
+        await waitFor("the slow event", async () => got.some((e) => e.type === "test.slow"));
+        store.bus.emit("committed");
+        await new Promise((r) => setTimeout(r, 50));
+        expect(got.map((e) => e.type).sort()).toEqual(["test.fast", "test.slow"]);
+      } finally {
+        await slow.end();
+        await fast.end();
+        await hub.stop();
+      }
+    },
+  );
+});
