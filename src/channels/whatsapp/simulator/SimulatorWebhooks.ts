@@ -75,6 +75,27 @@ export class SimulatorWebhooks {
     return this.envelope(n, { statuses: [st] });
   }
 
+  /** Meta's `user_preferences` delivery: the user stopped or resumed marketing messages inside WhatsApp. */
+  userPreference(n: SimNumber, phone: { phone: string; name: string }, value: "stop" | "resume", at: number) {
+    const wa = phone.phone.replace(/\D/g, "");
+    return this.envelope(
+      n,
+      {
+        contacts: [{ profile: { name: phone.name }, wa_id: wa }],
+        user_preferences: [
+          {
+            wa_id: wa,
+            detail: `User requested to ${value} marketing messages`,
+            category: "marketing_messages",
+            value,
+            timestamp: Math.floor(at / 1000),
+          },
+        ],
+      },
+      "user_preferences",
+    );
+  }
+
   /** Fire and forget: the Graph call that caused this already answered. */
   deliver(n: SimNumber, payload: unknown): void {
     const body = JSON.stringify(payload);

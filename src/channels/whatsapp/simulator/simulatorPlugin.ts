@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { graphErrorBody } from "./graphErrorBody.ts";
-import { type GraphReply, type Simulator, SimulatorError } from "./Simulator.ts";
+import type { GraphReply, Simulator } from "./Simulator.ts";
+import { SimulatorError } from "./SimulatorError.ts";
 
 const phoneParam = z.object({
   phone: z.string().regex(/^\+?\d{6,15}$/, "must be a phone number in international format"),
