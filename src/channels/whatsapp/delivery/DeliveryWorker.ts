@@ -20,7 +20,7 @@ export const defaultDeliveryOptions: DeliveryOptions = {
   pairRate: 1 / 6,
   pairBurst: 20,
   // Meta answers in 100–500 ms, so a number at 1,000 mps needs hundreds of sends in flight.
-  concurrency: 256,
+  concurrency: 512,
   leaseMs: 60_000,
   timeoutMs: 15_000,
 };
@@ -38,6 +38,7 @@ export class DeliveryWorker {
   readonly #limiter: RateLimiter;
   readonly #opts: DeliveryOptions;
   #inFlight = 0;
+  readonly #inFlightByChannel = new Map<string, number>();
   #running = false;
   #again = false;
   #stopped = false;
@@ -142,8 +143,11 @@ export class DeliveryWorker {
       const routed = (await this.#directory.all()).find((r) => r.channel.id === channelId);
       if (!routed?.channel.healthy) continue; // an unhealthy channel keeps its queue until its token is fixed
       const mps = routed.channel.mps;
-      const want = Math.min(rows.length, limit - picked.length);
-      if (want <= 0) break;
+      // Sends in flight per number are capped at half a second's worth: requests held up on the way (a slow
+      // network, a paused process) then can't reach Meta in one burst above the number's rate.
+      const cap = Math.max(4, Math.ceil(mps / 2)) - (this.#inFlightByChannel.get(channelId) ?? 0);
+      const want = Math.min(rows.length, limit - picked.length, cap);
+      if (want <= 0) continue;
       const burst = Math.max(1, Math.ceil(mps / 20));
       const { granted, waitMs } = await this.#limiter.take(
         { key: `mps:${channelId}`, rate: mps, burst },
@@ -205,6 +209,7 @@ export class DeliveryWorker {
 
   async #deliver(m: MessageRow): Promise<void> {
     this.#inFlight++;
+    this.#inFlightByChannel.set(m.channel_id, (this.#inFlightByChannel.get(m.channel_id) ?? 0) + 1);
     try {
       const routed: RoutedChannel | undefined = (await this.#directory.all()).find(
         (r) => r.channel.id === m.channel_id,
@@ -229,6 +234,9 @@ export class DeliveryWorker {
       this.#log.error({ err, messageId: m.id }, "delivery failed unexpectedly");
     } finally {
       this.#inFlight--;
+      const left = (this.#inFlightByChannel.get(m.channel_id) ?? 1) - 1;
+      if (left > 0) this.#inFlightByChannel.set(m.channel_id, left);
+      else this.#inFlightByChannel.delete(m.channel_id);
       this.#wake();
     }
   }
