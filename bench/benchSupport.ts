@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -62,7 +62,8 @@ export async function startProcess(
 /** A line describing the machine, for the results table. */
 export function machine(): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  return `${cpus().length} cores (${cpu.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  // The machine may be shared: the load average at the start says how busy it was.
+  return `${cpus().length} cores (${cpu.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, 1-min load average at start ${loadavg()[0]?.toFixed(2)}`;
 }
 
 /** Replaces the section between `<!-- name:start -->` and `<!-- name:end -->` in docs/benchmarks.md. */
