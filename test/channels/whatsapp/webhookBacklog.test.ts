@@ -75,3 +75,114 @@ async function waitForProcessed(t: TestApp, n: number) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe.each(engines)("webhook batches on %s", (engine) => {
+  let t: TestApp;
+  let ch: SandboxChannel;
+  beforeAll(async () => {
+    t = await startTestApp(engine, { live: true });
+    ch = await sandboxChannel(t);
+  });
+  afterAll(() => t.close());
+
+  test("one batch mixing known, new, closed, duplicate, out-of-order and STOP messages keeps every rule", async () => {
+    const store = t.parley.deps.store;
+    const A = "+14155553001";
+    const B = "+14155553002";
+    const C = "+14155553003";
+    const openA = await t.api("POST", "/api/v1/conversations/open", { phone: A, channel_id: ch.id });
+    const openB = await t.api("POST", "/api/v1/conversations/open", { phone: B, channel_id: ch.id });
+    await t.api("PATCH", `/api/v1/contacts/${openA.body.conversation.contact_id}`, { name: "Ana" });
+    await t.api("POST", `/api/v1/conversations/${openB.body.conversation.id}/close`, {
+      category: "support",
+      summary: "done",
+    });
+    const base = Date.now() - 60_000;
+    const msg = (from: string, id: string, text: string, at: number) =>
+      JSON.stringify(inboundText(ch, { from: from.slice(1), id, text, at }));
+    const bodies = [
+      msg(A, "wamid.batch.a1", "first", base + 3000),
+      msg(A, "wamid.batch.a2", "older one arriving late", base + 1000),
+      msg(B, "wamid.batch.b1", "back again", base + 2000),
+      msg(A, "wamid.batch.a1", "first", base + 3000)
+        .replace('"entry"', '"entry" ')
+        .replace("first", "first"),
+      msg(C, "wamid.batch.c1", "new here", base + 2500),
+      msg(B, "wamid.batch.b2", "still me", base + 2600),
+      msg(A, "wamid.batch.a3", "STOP", base + 4000),
+      msg(A, "wamid.batch.a4", "after stop", base + 5000),
+    ];
+    await t.parley.processor.stop();
+    await store.db
+      .insertInto("webhook_deliveries")
+      .values(
+        bodies.map((b, i) => ({
+          channel_id: ch.id,
+          body_hash: `batch-${engine}-${i}`,
+          body: b,
+          received_at: Date.now(),
+          processed_at: null,
+          attempts: 0,
+          error: null,
+        })),
+      )
+      .execute();
+    await t.restart();
+    await t.parley.startWorkers();
+    await t.parley.processor.drain();
+
+    const db = t.parley.deps.store.db;
+    const messages = await db
+      .selectFrom("messages")
+      .select(["wa_message_id", "conversation_id", "direction"])
+      .where("wa_message_id", "like", "wamid.batch.%")
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute();
+    expect(messages.map((m) => m.wa_message_id)).toEqual([
+      "wamid.batch.a1",
+      "wamid.batch.a2",
+      "wamid.batch.b1",
+      "wamid.batch.c1",
+      "wamid.batch.b2",
+      "wamid.batch.a3",
+      "wamid.batch.a4",
+    ]);
+    // A's messages all land in A's open conversation; B's closed one is reopened (same id) for both of B's.
+    const convA = openA.body.conversation.id;
+    const convB = openB.body.conversation.id;
+    expect(
+      messages
+        .filter((m) => m.wa_message_id.startsWith("wamid.batch.a"))
+        .every((m) => m.conversation_id === convA),
+    ).toBe(true);
+    expect(
+      messages
+        .filter((m) => m.wa_message_id.startsWith("wamid.batch.b"))
+        .every((m) => m.conversation_id === convB),
+    ).toBe(true);
+    const b = (await t.api("GET", `/api/v1/conversations/${convB}`)).body;
+    expect(b).toMatchObject({ status: "open", cycle: 2 });
+    // The window runs from the newest message, not the last one processed.
+    const a = (await t.api("GET", `/api/v1/conversations/${convA}`)).body;
+    expect(Date.parse(a.last_inbound_at)).toBe(Math.floor((base + 5000) / 1000) * 1000);
+    // STOP opted A out with one confirmation; C became a contact with its own conversation.
+    const contactA = (await t.api("GET", `/api/v1/contacts/${openA.body.conversation.contact_id}`)).body;
+    expect(contactA.opted_out).toBe(true);
+    const confirmations = await db
+      .selectFrom("messages")
+      .select("id")
+      .where("conversation_id", "=", convA)
+      .where("direction", "=", "outbound")
+      .execute();
+    expect(confirmations).toHaveLength(1);
+    const c = (await t.api("GET", `/api/v1/contacts?phone=${encodeURIComponent(C)}`)).body.data[0];
+    expect(c).toMatchObject({ phone: C });
+    // The timeline shows A's messages in the order they were processed, each once.
+    const timeline = (await t.api("GET", `/api/v1/contacts/${contactA.id}/timeline`)).body.data;
+    const inbound = timeline
+      .filter((e: any) => e.type === "message.created" && e.direction === "inbound")
+      .map((e: any) => e.preview);
+    expect(inbound).toEqual(["first", "older one arriving late", "STOP", "after stop"]);
+  });
+});

@@ -1,11 +1,13 @@
 import { sql } from "kysely";
 import type { Logger } from "pino";
+import type { Channel } from "../../../store/channelStore.ts";
 import type { StoreContext, Tx } from "../../../store/storeContext.ts";
 import { parseWebhookPayload } from "../webhook/parseWebhookPayload.ts";
 import type { WebhookEvent } from "../webhook/webhookEvent.ts";
 import { applyAccountUpdate } from "./applyAccountUpdate.ts";
 import { applyStatusUpdate } from "./applyStatusUpdate.ts";
 import type { ChannelDirectory, RoutedChannel } from "./ChannelDirectory.ts";
+import { InboundBatch } from "./InboundBatch.ts";
 import { ingestInboundMessage } from "./ingestInboundMessage.ts";
 
 const BATCH = 200;
@@ -121,11 +123,31 @@ export class WebhookProcessor {
         .limit(BATCH);
       if (ctx.dialect === "postgres") q = q.forUpdate().skipLocked();
       const rows = await q.execute();
+      const events = new Map<number, WebhookEvent[]>();
+      const batch = careful ? null : new InboundBatch(ctx, tx);
+      if (batch) {
+        for (const row of rows) events.set(row.id, this.#parse(row.body, careful));
+        const messages = rows.flatMap((row) =>
+          (events.get(row.id) ?? []).flatMap((event) => {
+            const channel =
+              event.kind === "message" ? this.#channelFor(channels, row.channel_id, event) : null;
+            return channel && event.kind === "message" ? [{ channel, event }] : [];
+          }),
+        );
+        await batch.prefetch(messages);
+      }
       const deadline = performance.now() + SLICE_MS;
       for (const row of rows) {
         if (handled.length > 0 && performance.now() > deadline) break;
         handled.push(row.id);
-        const process = () => this.#processDelivery(tx, channels, row.channel_id, row.body);
+        const process = () =>
+          this.#processDelivery(
+            tx,
+            channels,
+            row.channel_id,
+            events.get(row.id) ?? this.#parse(row.body, careful),
+            batch,
+          );
         try {
           if (careful) await this.#inSavepoint(tx, process);
           else await process();
@@ -143,6 +165,7 @@ export class WebhookProcessor {
             .execute();
         }
       }
+      await batch?.flush();
       const done = handled.filter((id) => !failed.includes(id));
       if (done.length > 0) {
         await tx
@@ -170,16 +193,47 @@ export class WebhookProcessor {
     }
   }
 
+  #parse(body: string, careful: boolean): WebhookEvent[] {
+    try {
+      const parsed = parseWebhookPayload(JSON.parse(body));
+      if (!parsed.ok)
+        throw new Error(`unrecognized webhook payload: ${JSON.stringify(parsed.issues).slice(0, 300)}`);
+      return parsed.events;
+    } catch (err) {
+      // Outside careful mode the whole batch re-runs with a savepoint per delivery, which records this error.
+      if (!careful) throw new NeedsCare();
+      throw err;
+    }
+  }
+
   async #processDelivery(
     tx: Tx,
     channels: RoutedChannel[],
     channelId: string | null,
-    body: string,
+    events: WebhookEvent[],
+    batch: InboundBatch | null,
   ): Promise<void> {
-    const parsed = parseWebhookPayload(JSON.parse(body));
-    if (!parsed.ok)
-      throw new Error(`unrecognized webhook payload: ${JSON.stringify(parsed.issues).slice(0, 300)}`);
-    for (const event of parsed.events) await this.#apply(tx, channels, channelId, event);
+    for (const event of events) {
+      if (batch && event.kind === "message") {
+        const channel = this.#channelFor(channels, channelId, event);
+        if (channel && batch.take(channel, event)) continue;
+        await batch.flush();
+        await this.#apply(tx, channels, channelId, event);
+        if (channel) batch.forget(channel, event);
+        continue;
+      }
+      await batch?.flush();
+      await this.#apply(tx, channels, channelId, event);
+    }
+  }
+
+  #channelFor(channels: RoutedChannel[], channelId: string | null, event: WebhookEvent): Channel | undefined {
+    const pnid = "phoneNumberId" in event ? event.phoneNumberId : undefined;
+    return (
+      pnid
+        ? channels.find((c) => c.channel.phoneNumberId === pnid)
+        : channels.find((c) => c.channel.id === channelId)
+    )?.channel;
   }
 
   async #apply(
@@ -189,12 +243,7 @@ export class WebhookProcessor {
     event: WebhookEvent,
   ): Promise<void> {
     const ctx = this.#store;
-    const pnid = "phoneNumberId" in event ? event.phoneNumberId : undefined;
-    const channel = (
-      pnid
-        ? channels.find((c) => c.channel.phoneNumberId === pnid)
-        : channels.find((c) => c.channel.id === channelId)
-    )?.channel;
+    const channel = this.#channelFor(channels, channelId, event);
     if (!channel) {
       this.#log.warn({ kind: event.kind }, "webhook event for an unknown number skipped");
       return;

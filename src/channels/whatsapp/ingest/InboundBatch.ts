@@ -1,0 +1,222 @@
+import { type Insertable, sql } from "kysely";
+import { matchOptKeyword } from "../../../core/contact/matchOptKeyword.ts";
+import { newId } from "../../../core/newId.ts";
+import { normalizeWaId } from "../../../core/normalizeWaId.ts";
+import type { WorkspaceSettings } from "../../../core/workspace/workspaceSchema.ts";
+import type { Channel } from "../../../store/channelStore.ts";
+import type { MessagesTable } from "../../../store/databaseSchema.ts";
+import { previewOf } from "../../../store/messageStore.ts";
+import type { StoreContext, Tx } from "../../../store/storeContext.ts";
+import { workspaceStore } from "../../../store/workspaceStore.ts";
+import type { WebhookMessageEvent } from "../webhook/webhookEvent.ts";
+
+type Known = { contactId: string; conversationId: string };
+
+const CHUNK = 100;
+
+/**
+ * The common case of inbound ingestion, done for a whole webhook batch at once: a known contact writing into an
+ * open conversation. Contacts, conversations and already-stored message ids are read with one query each, and the
+ * writes (messages, events, window and activity times) go out as a few multi-row statements instead of a dozen
+ * statements per message. Anything else (a new contact, a closed conversation, an opt-out keyword, a first
+ * profile name) is left to `ingestInboundMessage`, one message at a time; the caller flushes before that.
+ */
+export class InboundBatch {
+  readonly #ctx: StoreContext;
+  readonly #tx: Tx;
+  /** `workspaceId|phone` → the contact and its open conversation on `channelId`, keyed `…|channelId`. */
+  readonly #known = new Map<string, Known>();
+  readonly #seen = new Set<string>();
+  readonly #settings = new Map<string, WorkspaceSettings>();
+  #messages: Insertable<MessagesTable>[] = [];
+  #events: {
+    workspace_id: string;
+    type: string;
+    contact_id: string;
+    conversation_id: string;
+    payload: string;
+    created_at: number;
+  }[] = [];
+  #contacts = new Map<string, number>();
+  #conversations = new Map<string, number>();
+
+  constructor(ctx: StoreContext, tx: Tx) {
+    this.#ctx = ctx;
+    this.#tx = tx;
+  }
+
+  /** Reads what the fast path needs for these messages: contacts, their open conversations, stored ids. */
+  async prefetch(items: { channel: Channel; event: WebhookMessageEvent }[]): Promise<void> {
+    const byChannel = new Map<string, { channel: Channel; events: WebhookMessageEvent[] }>();
+    for (const i of items) {
+      const g = byChannel.get(i.channel.id) ?? { channel: i.channel, events: [] };
+      g.events.push(i.event);
+      byChannel.set(i.channel.id, g);
+    }
+    for (const { channel, events } of byChannel.values()) {
+      const ws = channel.workspaceId;
+      if (!this.#settings.has(ws))
+        this.#settings.set(ws, (await workspaceStore.get(this.#ctx, ws, this.#tx)).settings);
+      for (let i = 0; i < events.length; i += CHUNK) {
+        const part = events.slice(i, i + CHUNK);
+        const stored = await this.#tx
+          .selectFrom("messages")
+          .select("wa_message_id")
+          .where("channel_id", "=", channel.id)
+          .where(
+            "wa_message_id",
+            "in",
+            part.map((e) => e.waMessageId),
+          )
+          .execute();
+        for (const s of stored) this.#seen.add(`${channel.id}|${s.wa_message_id}`);
+        const phones = [...new Set(part.map((e) => normalizeWaId(e.waId)).filter((p): p is string => !!p))];
+        if (phones.length === 0) continue;
+        let q = this.#tx
+          .selectFrom("conversations")
+          .innerJoin("contacts", "contacts.id", "conversations.contact_id")
+          .select([
+            "contacts.id as contact_id",
+            "contacts.phone",
+            "contacts.name",
+            "conversations.id as conversation_id",
+          ])
+          .where("contacts.workspace_id", "=", ws)
+          .where("contacts.phone", "in", phones)
+          .where("conversations.channel_id", "=", channel.id)
+          .where("conversations.status", "=", "open");
+        // An agent closing one of these conversations meanwhile waits for this batch, and vice versa.
+        if (this.#ctx.dialect === "postgres") q = q.forUpdate();
+        for (const r of await q.execute()) {
+          // A contact without a name yet gets the profile name through the full path.
+          if (r.name === null) continue;
+          this.#known.set(`${ws}|${r.phone}|${channel.id}`, {
+            contactId: r.contact_id,
+            conversationId: r.conversation_id,
+          });
+        }
+      }
+    }
+  }
+
+  /**
+   * Stages the message if it is the common case and returns true (also for a duplicate, which needs nothing).
+   * Returns false when the full path must handle it.
+   */
+  take(channel: Channel, m: WebhookMessageEvent): boolean {
+    const dupKey = `${channel.id}|${m.waMessageId}`;
+    if (this.#seen.has(dupKey)) return true;
+    const phone = normalizeWaId(m.waId);
+    if (!phone) return false;
+    const ws = channel.workspaceId;
+    const known = this.#known.get(`${ws}|${phone}|${channel.id}`);
+    const settings = this.#settings.get(ws);
+    if (!known || !settings) return false;
+    if (m.type === "text" && typeof m.content.text === "string" && matchOptKeyword(m.content.text, settings))
+      return false;
+    this.#seen.add(dupKey);
+    const now = this.#ctx.now();
+    const at = Math.min(m.timestamp, now);
+    const id = newId();
+    this.#messages.push({
+      id,
+      workspace_id: ws,
+      conversation_id: known.conversationId,
+      contact_id: known.contactId,
+      channel_id: channel.id,
+      direction: "inbound",
+      type: m.type,
+      content: JSON.stringify({
+        ...m.content,
+        ...(m.contextMessageId ? { context: { message_id: m.contextMessageId } } : {}),
+      }),
+      author_type: "contact",
+      author_id: known.contactId,
+      wa_message_id: m.waMessageId,
+      status: "received",
+      error_code: m.errors?.[0] ? String(m.errors[0].code) : null,
+      error_detail: m.errors?.[0]
+        ? (m.errors[0].details ?? m.errors[0].message ?? m.errors[0].title ?? null)
+        : null,
+      attempts: 0,
+      next_attempt_at: null,
+      idempotency_key: null,
+      created_at: now,
+      updated_at: now,
+      sent_at: at,
+      delivered_at: now,
+      read_at: null,
+      failed_at: null,
+      lease_until: null,
+      send_started_at: null,
+    });
+    this.#events.push({
+      workspace_id: ws,
+      type: "message.created",
+      contact_id: known.contactId,
+      conversation_id: known.conversationId,
+      payload: JSON.stringify({
+        type: "message.created",
+        conversationId: known.conversationId,
+        messageId: id,
+        direction: "inbound",
+        messageType: m.type,
+        channelId: channel.id,
+        author: { type: "contact", id: known.contactId },
+        preview: previewOf(m.type, m.content),
+      }),
+      created_at: now,
+    });
+    this.#contacts.set(known.contactId, Math.max(this.#contacts.get(known.contactId) ?? 0, at));
+    this.#conversations.set(
+      known.conversationId,
+      Math.max(this.#conversations.get(known.conversationId) ?? 0, at),
+    );
+    return true;
+  }
+
+  /** After the full path handled a message of this contact, what was read about it may be stale. */
+  forget(channel: Channel, m: WebhookMessageEvent): void {
+    const phone = normalizeWaId(m.waId);
+    if (phone) this.#known.delete(`${channel.workspaceId}|${phone}|${channel.id}`);
+  }
+
+  /** Writes everything staged; call before any other write in the transaction and at the end. */
+  async flush(): Promise<void> {
+    if (this.#messages.length === 0) return;
+    const tx = this.#tx;
+    const now = this.#ctx.now();
+    for (let i = 0; i < this.#messages.length; i += CHUNK)
+      await tx
+        .insertInto("messages")
+        .values(this.#messages.slice(i, i + CHUNK))
+        .execute();
+    for (let i = 0; i < this.#events.length; i += CHUNK)
+      await tx
+        .insertInto("events")
+        .values(this.#events.slice(i, i + CHUNK))
+        .execute();
+    // Webhooks arrive out of order: the window runs from the latest message, whichever arrived last.
+    const latest = (times: Map<string, number>) =>
+      sql`case ${sql.join(
+        [...times].map(
+          ([id, at]) =>
+            sql`when id = ${id} and (last_inbound_at is null or last_inbound_at < ${at}) then ${at}`,
+        ),
+        sql` `,
+      )} else last_inbound_at end`;
+    const ids = (times: Map<string, number>) => sql.join([...times.keys()].map((id) => sql`${id}`));
+    await sql`update contacts set last_inbound_at = ${latest(this.#contacts)}, updated_at = ${now}
+      where id in (${ids(this.#contacts)})`.execute(tx);
+    await sql`update conversations set last_inbound_at = ${latest(this.#conversations)},
+      last_message_at = ${now}, last_activity_at = ${now}, updated_at = ${now}
+      where id in (${ids(this.#conversations)})`.execute(tx);
+    if (this.#ctx.dialect === "postgres")
+      for (const ws of new Set(this.#events.map((e) => e.workspace_id)))
+        await sql`select pg_notify('parley_events', ${ws})`.execute(tx);
+    this.#messages = [];
+    this.#events = [];
+    this.#contacts = new Map();
+    this.#conversations = new Map();
+  }
+}
