@@ -153,12 +153,12 @@ describe.each(engines)("webhook batches on %s", (engine) => {
     const convB = openB.body.conversation.id;
     expect(
       messages
-        .filter((m) => m.wa_message_id.startsWith("wamid.batch.a"))
+        .filter((m) => m.wa_message_id?.startsWith("wamid.batch.a"))
         .every((m) => m.conversation_id === convA),
     ).toBe(true);
     expect(
       messages
-        .filter((m) => m.wa_message_id.startsWith("wamid.batch.b"))
+        .filter((m) => m.wa_message_id?.startsWith("wamid.batch.b"))
         .every((m) => m.conversation_id === convB),
     ).toBe(true);
     const b = (await t.api("GET", `/api/v1/conversations/${convB}`)).body;
