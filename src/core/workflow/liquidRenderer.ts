@@ -22,7 +22,7 @@ const engine = new Liquid({
     sep: "/",
   },
   parseLimit: 100_000,
-  renderLimit: 200,
+  renderLimit: 1000,
   memoryLimit: 10_000_000,
 });
 
