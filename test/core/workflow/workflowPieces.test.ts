@@ -34,7 +34,10 @@ describe("Liquid personalization", () => {
   });
   test("no file system, and output is capped", async () => {
     await expect(renderLiquid("{% include '/etc/passwd' %}", scope)).rejects.toThrow();
-    const out = await renderLiquid("{% for i in (1..500) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}", scope);
+    const out = await renderLiquid(
+      "{% for i in (1..500) %}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{% endfor %}",
+      scope,
+    );
     expect(out.length).toBe(WORKFLOW_LIMITS.renderedChars);
   });
 });
