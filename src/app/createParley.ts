@@ -108,8 +108,8 @@ export async function createParley(
       },
       async close() {
         await server.close();
+        await workflows.stop();
         if (workers) {
-          await workflows.stop();
           await processor.stop();
           await delivery.stop();
         }
