@@ -40,11 +40,10 @@ export async function openEffect(
       "channel",
       e.channel ? `unknown channel "${e.channel}"` : "the workspace has no channel",
     );
-  const contact = await tx
-    .selectFrom("contacts")
-    .selectAll()
-    .where("id", "=", run.contact_id)
-    .executeTakeFirst();
+  // Locked so that concurrent runs for one contact count its recent opens one after the other (frequency cap).
+  let cq = tx.selectFrom("contacts").selectAll().where("id", "=", run.contact_id);
+  if (ctx.dialect === "postgres") cq = cq.forUpdate();
+  const contact = await cq.executeTakeFirst();
   if (!contact) throw AppError.notFound("Contact", run.contact_id);
 
   const now = ctx.now();
