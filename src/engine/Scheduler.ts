@@ -86,7 +86,8 @@ export class Scheduler {
         .selectFrom("contacts")
         .select(["id", "fields"])
         .where("workspace_id", "=", wf.workspaceId)
-        .where("fields", "like", `%"${t.field.replace(/[%_"\\]/g, "")}"%`)
+        // A coarse pre-filter (LIKE wildcards in a field name only widen it); the exact check follows.
+        .where("fields", "like", `%"${t.field.replace(/["\\]/g, "")}"%`)
         .execute();
       const due: { id: string; value: string; at: number }[] = [];
       for (const r of rows) {
