@@ -4,6 +4,7 @@ import { inTransaction } from "../store/inTransaction.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import { buildScope, parseRunContext } from "./buildScope.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
+import { isTransientDbError } from "./isTransientDbError.ts";
 import { performHttpRequest } from "./performHttpRequest.ts";
 import { LostLease, type RoundInput, runRound, StepFailure } from "./runRound.ts";
 
@@ -18,6 +19,7 @@ const STEPS_PER_TRANSACTION = 25;
 export async function advanceRun(env: EngineEnv, runId: string): Promise<void> {
   const ctx = env.store;
   let input: RoundInput = { limit: STEPS_PER_TRANSACTION };
+  let transient = 0;
   for (let round = 0; round < 1000; round++) {
     try {
       const r = await inTransaction(ctx, (tx) => runRound(env, tx, runId, input));
@@ -27,6 +29,13 @@ export async function advanceRun(env: EngineEnv, runId: string): Promise<void> {
       else input = { limit: STEPS_PER_TRANSACTION };
     } catch (err) {
       if (err instanceof LostLease) return;
+      const cause = err instanceof StepFailure ? err.cause : err;
+      if (isTransientDbError(cause)) {
+        // Nothing of the round was committed; run it again shortly (the lease is still ours).
+        if (++transient > 20) throw err;
+        await new Promise((r) => setTimeout(r, 10 + Math.random() * 40));
+        continue;
+      }
       if (!(err instanceof StepFailure)) throw err;
       if (err.index > 0) {
         input = { ...input, limit: err.index };
