@@ -4,6 +4,7 @@ import { apikeyCommand } from "./apikeyCommand.ts";
 import { migrateCommand } from "./migrateCommand.ts";
 import { serveCommand } from "./serveCommand.ts";
 import { workerCommand } from "./workerCommand.ts";
+import { workflowCommand } from "./workflowCommand.ts";
 import { workspaceCommand } from "./workspaceCommand.ts";
 
 const program = new Command()
@@ -16,6 +17,7 @@ program.addCommand(migrateCommand());
 program.addCommand(workspaceCommand());
 program.addCommand(apikeyCommand());
 program.addCommand(workerCommand());
+program.addCommand(workflowCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -122,9 +122,8 @@ function checkRefs(def: WorkflowDefinition, refs: WorkflowRefs, add: (f: string,
     else if (c.archived) add(field, `category "${ref}" is archived`);
   };
   const checkChannel = (field: string, ref: string | undefined) => {
-    if (ref === undefined) {
-      if (refs.channels.length === 0) add(field, "the workspace has no channel yet");
-    } else if (!refs.channels.some((c) => c.id === ref || c.name === ref))
+    // Without a channel the step uses the workspace's first one, which may be connected after saving.
+    if (ref !== undefined && !refs.channels.some((c) => c.id === ref || c.name === ref))
       add(field, `unknown channel "${ref}"`);
   };
   if (def.trigger.type === "conversation_closed")
