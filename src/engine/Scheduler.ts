@@ -1,6 +1,7 @@
 import { parseDuration } from "../core/workflow/parseDuration.ts";
 import { inTransaction } from "../store/inTransaction.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
+import { autoCloseIdle } from "./autoCloseIdle.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 import { nextScheduleAt } from "./saveWorkflow.ts";
 import { startBatch } from "./startBatch.ts";
@@ -26,10 +27,13 @@ export class Scheduler {
   readonly #tickMs: number;
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
+  #lastAutoClose = 0;
+  readonly #autoCloseEveryMs: number;
 
-  constructor(env: EngineEnv, tickMs = 1000) {
+  constructor(env: EngineEnv, tickMs = 1000, autoCloseEveryMs = 60_000) {
     this.#env = env;
     this.#tickMs = tickMs;
+    this.#autoCloseEveryMs = autoCloseEveryMs;
   }
 
   start(): void {
@@ -48,6 +52,10 @@ export class Scheduler {
     try {
       await this.#schedules();
       await this.#dateFields();
+      if (this.#env.store.now() - this.#lastAutoClose >= this.#autoCloseEveryMs) {
+        this.#lastAutoClose = this.#env.store.now();
+        await autoCloseIdle(this.#env);
+      }
     } catch (err) {
       this.#env.log.error({ err }, "scheduler tick failed");
     } finally {

@@ -11,6 +11,7 @@ export interface WorkflowEngineOptions extends Partial<RunnerOptions> {
   leaseMs?: number;
   allowPrivateHttp?: boolean;
   schedulerTickMs?: number;
+  autoCloseEveryMs?: number;
 }
 
 /**
@@ -35,7 +36,7 @@ export class WorkflowEngine {
     };
     this.runner = new WorkflowRunner(this.env, opts);
     this.dispatcher = new TriggerDispatcher(this.env);
-    this.scheduler = new Scheduler(this.env, opts.schedulerTickMs);
+    this.scheduler = new Scheduler(this.env, opts.schedulerTickMs, opts.autoCloseEveryMs);
   }
 
   async start(): Promise<void> {

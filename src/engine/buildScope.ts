@@ -15,21 +15,30 @@ export function parseRunContext(text: string): RunContext {
   return { trigger: raw.trigger ?? {}, vars: raw.vars ?? {}, steps: raw.steps ?? {} };
 }
 
+// Building an Intl.DateTimeFormat is costly; a workspace has few time zones, so keep one per zone.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** Local clock parts in a time zone, for `time.hour` conditions and quiet hours. */
 export function clockIn(
   at: number,
   timeZone: string,
 ): { hour: number; minute: number; weekday: string; date: string } {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hour: "2-digit",
-    minute: "2-digit",
-    weekday: "long",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hourCycle: "h23",
-  }).formatToParts(at);
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      weekday: "long",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hourCycle: "h23",
+    });
+    if (formatters.size > 500) formatters.clear();
+    formatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(at);
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
   return {
     hour: Number(get("hour")),

@@ -41,6 +41,19 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
     sqlite.pragma("synchronous = NORMAL");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("busy_timeout = 5000");
+    // Kysely prepares every statement anew; preparing costs as much as running a simple query, and one connection
+    // runs statements one at a time, so compiled statements can be reused.
+    const prepared = new Map<string, SqliteDatabase.Statement>();
+    const prepare = sqlite.prepare.bind(sqlite);
+    sqlite.prepare = ((source: string) => {
+      let stmt = prepared.get(source);
+      if (!stmt) {
+        stmt = prepare(source);
+        if (prepared.size >= 2000) prepared.clear();
+        prepared.set(source, stmt);
+      }
+      return stmt;
+    }) as typeof sqlite.prepare;
     const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
     return { db, dialect: "sqlite", file, close: () => db.destroy() };
   }

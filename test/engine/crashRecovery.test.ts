@@ -46,7 +46,7 @@ function startWorker(t: TestApp): Promise<ChildProcess> {
   );
   return new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 60_000);
     child.stdout?.on("data", (d) => {
       out += d;
       if (out.includes("ready")) {
@@ -93,14 +93,14 @@ describe.each(engines)("crash recovery on %s", (engine) => {
             .executeTakeFirst()
         )?.n,
       );
-    await waitFor("some runs to complete", async () => (await count("completed")) >= 1, 20_000);
+    await waitFor("some runs to complete", async () => (await count("completed")) >= 1, 60_000);
     worker.kill("SIGKILL");
     await new Promise((r) => worker.once("exit", r));
     const completedAtKill = await count("completed");
     expect(completedAtKill).toBeLessThan(40);
 
     await t.parley.workflows.start();
-    await waitFor("every run to complete", async () => (await count("completed")) === 40, 30_000);
+    await waitFor("every run to complete", async () => (await count("completed")) === 40, 60_000);
 
     const outbound = await db
       .selectFrom("messages")
@@ -119,5 +119,5 @@ describe.each(engines)("crash recovery on %s", (engine) => {
     expect(steps.filter((s) => s.status === "completed")).toHaveLength(160);
     const closings = await db.selectFrom("conversation_closings").select("conversation_id").execute();
     expect(closings).toHaveLength(40);
-  }, 90_000);
+  }, 180_000);
 });

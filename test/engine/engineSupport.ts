@@ -56,7 +56,8 @@ export async function runToEnd(
   definition: Record<string, unknown>,
   contactId: string,
   statuses: string[] = ["completed", "failed", "skipped"],
+  timeoutMs = 15_000,
 ) {
   const { runId } = await runManual(t, definition, contactId);
-  return runReaches(t, runId, statuses);
+  return runReaches(t, runId, statuses, timeoutMs);
 }

@@ -254,11 +254,13 @@ describe.each(engines)("workflow steps on %s", (engine) => {
         ],
       },
       contactId,
+      ["completed", "failed", "skipped"],
+      50_000,
     );
     expect(run.status).toBe("failed");
     expect(run.error).toMatch(/limit of 1000 executed steps/);
     expect(run.steps.filter((s: { status: string }) => s.status === "completed")).toHaveLength(1000);
-  }, 60_000);
+  }, 90_000);
 
   test("http_request: private networks refused by default, on_error taken; allowed by config, JSON saved", async () => {
     const { default: Fastify } = await import("fastify");

@@ -23,7 +23,7 @@ function startWorker(t: TestApp): Promise<ChildProcess> {
   );
   return new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 60_000);
     child.stdout?.on("data", (d) => {
       out += d;
       if (out.includes("ready")) {
