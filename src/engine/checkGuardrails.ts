@@ -7,7 +7,7 @@ import { clockIn } from "./buildScope.ts";
 export type GuardrailVerdict =
   | { kind: "allow" }
   | { kind: "skip"; reason: "opted_out" | "marketing_opt_out" | "frequency_cap" }
-  | { kind: "defer"; reason: "quiet_hours"; until: number };
+  | { kind: "defer"; reason: "quiet_hours" | "messaging_limit"; until: number };
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -32,7 +32,8 @@ export function quietHoursEnd(
 /**
  * The purposeful-use rules for a business-initiated open (the contact's 24-hour window is closed): never to a
  * contact who opted out (marketing templates also not after a marketing stop), at most N opens per contact per
- * rolling 24 h, and not during quiet hours in the contact's time zone (the run waits them out instead).
+ * rolling 24 h, not during quiet hours in the contact's time zone (the run waits them out instead), and within
+ * the number's daily limit of unique business-initiated contacts (over it, the run queues until a slot frees).
  */
 export async function checkGuardrails(
   tx: Tx,
@@ -41,6 +42,7 @@ export async function checkGuardrails(
     settings: WorkspaceSettings;
     definition: WorkflowDefinition;
     contact: ContactRow;
+    channelId: string;
     templateCategory: string | null;
   },
 ): Promise<GuardrailVerdict> {
@@ -59,6 +61,32 @@ export async function checkGuardrails(
       .where("at", ">", o.now - DAY_MS)
       .executeTakeFirst();
     if (Number(row?.n ?? 0) >= cap) return { kind: "skip", reason: "frequency_cap" };
+  }
+  const limit = o.settings.messaging_limit;
+  if (limit !== null) {
+    const since = o.now - DAY_MS;
+    const already = await tx
+      .selectFrom("business_opens")
+      .select("id")
+      .where("channel_id", "=", o.channelId)
+      .where("contact_id", "=", o.contact.id)
+      .where("at", ">", since)
+      .limit(1)
+      .executeTakeFirst();
+    if (!already) {
+      const row = await tx
+        .selectFrom("business_opens")
+        .select([
+          (eb) => eb.fn.count<number>("contact_id").distinct().as("n"),
+          (eb) => eb.fn.min("at").as("oldest"),
+        ])
+        .where("channel_id", "=", o.channelId)
+        .where("at", ">", since)
+        .executeTakeFirst();
+      // Over the number's limit the open queues until the oldest of the day's opens leaves the 24-hour window.
+      if (Number(row?.n ?? 0) >= limit)
+        return { kind: "defer", reason: "messaging_limit", until: Number(row?.oldest ?? o.now) + DAY_MS };
+    }
   }
   return { kind: "allow" };
 }

@@ -69,6 +69,7 @@ export async function openEffect(
       settings,
       definition: o.definition,
       contact,
+      channelId: channel.id,
       templateCategory: category,
     });
     if (verdict.kind !== "allow") return verdict;

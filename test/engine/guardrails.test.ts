@@ -22,10 +22,11 @@ const openWith = (template: string, extra: Record<string, unknown> = {}) => ({
 describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
   let t: TestApp;
   let n = 0;
+  let channelId: string;
   const name = () => `guard-${n++}`;
   beforeAll(async () => {
     t = await startTestApp(engine, { workflows: true });
-    await channelWithTemplates(t);
+    channelId = await channelWithTemplates(t);
   });
   afterAll(() => t.close());
 
@@ -96,6 +97,38 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
       expect(run.conversation_id).toBeNull();
     } finally {
       await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: null } });
+    }
+  });
+
+  test("over the number's daily limit of unique business-initiated contacts, opens queue; known contacts pass", async () => {
+    const known = await createContact(t);
+    const hourAgo = Date.now() - 3_600_000;
+    const rows = Array.from({ length: 250 }, (_, i) => ({
+      id: `seed-${engine}-${i}`,
+      workspace_id: t.workspaceId,
+      contact_id: i === 0 ? known : `someone-${i}`,
+      channel_id: channelId,
+      run_id: null,
+      at: hourAgo + i,
+    }));
+    await t.parley.deps.store.db.insertInto("business_opens").values(rows).execute();
+    await t.api("PATCH", "/api/v1/workspace", { settings: { messaging_limit: 250, frequency_cap: null } });
+    try {
+      const { runId } = await runManual(
+        t,
+        { name: name(), ...openWith("order_ready") },
+        await createContact(t),
+      );
+      const queued = await runReaches(t, runId, "waiting");
+      expect(queued.steps).toMatchObject([
+        { id: "open", status: "deferred", skip_reason: "messaging_limit" },
+      ]);
+      expect(Date.parse(queued.wake_at)).toBe(hourAgo + 86_400_000);
+      const again = await runToEnd(t, { name: name(), ...openWith("order_ready") }, known);
+      expect(again.status).toBe("completed");
+    } finally {
+      await t.api("PATCH", "/api/v1/workspace", { settings: { messaging_limit: null, frequency_cap: 3 } });
+      await t.parley.deps.store.db.deleteFrom("business_opens").where("channel_id", "=", channelId).execute();
     }
   });
 

@@ -18,6 +18,11 @@ export const workspaceSettingsSchema = z.object({
   /** Business-initiated opens wait out these hours in the contact's time zone (else `timezone`). */
   quiet_hours: z.strictObject({ start: clock, end: clock }).nullable().default(null),
   timezone: timezoneSchema.default("UTC"),
+  /** Meta's messaging limit: unique contacts a number may start conversations with per rolling 24 h (null = none). */
+  messaging_limit: z
+    .union([z.literal(250), z.literal(2000), z.literal(10000), z.literal(100000)])
+    .nullable()
+    .default(null),
   /** Closes conversations with no message for this long, with this category and summary. */
   auto_close: z
     .strictObject({
