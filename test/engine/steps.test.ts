@@ -242,6 +242,48 @@ describe.each(engines)("workflow steps on %s", (engine) => {
     ]);
   });
 
+  test("send_message: list, image and document by link (Liquid inside), and a template", async () => {
+    const { contactId, conversationId } = await chattingContact(t, channelId, "Ivy");
+    const run = await runToEnd(
+      t,
+      {
+        name: name(),
+        steps: [
+          { id: "open", type: "open_conversation" },
+          {
+            id: "list",
+            type: "send_message",
+            text: "Pick a slot, {{ contact.first_name }}",
+            list: { button: "Slots", sections: [{ title: "Today", rows: [{ id: "9", title: "9:00" }] }] },
+          },
+          {
+            id: "img",
+            type: "send_message",
+            image: {
+              link: "https://example.com/{{ contact.first_name }}.png",
+              caption: "For {{ contact.first_name }}",
+            },
+          },
+          {
+            id: "doc",
+            type: "send_message",
+            document: { link: "https://example.com/invoice.pdf", filename: "invoice.pdf" },
+          },
+          {
+            id: "tpl",
+            type: "send_message",
+            template: { name: "order_ready", language: "en", body: ["{{ contact.first_name }}", "Z-1"] },
+          },
+        ],
+      },
+      contactId,
+    );
+    expect(run.status, JSON.stringify(run)).toBe("completed");
+    const msgs = await conversationMessages(t, conversationId);
+    expect(msgs.map((m) => m.type)).toEqual(["interactive", "image", "document", "template"]);
+    expect(msgs[1]?.content).toEqual({ image: { link: "https://example.com/Ivy.png", caption: "For Ivy" } });
+  });
+
   test("a run stops at 1,000 executed steps", async () => {
     const contactId = await createContact(t);
     const run = await runToEnd(

@@ -23,6 +23,20 @@ export interface Workflow {
   updatedAt: number;
 }
 
+// Versions never change once written, so parsed definitions can be cached for the life of the process.
+const versionCache = new Map<string, WorkflowDefinition>();
+
+function parsedDefinition(workflowId: string, version: number, text: string): WorkflowDefinition {
+  const key = `${workflowId}:${version}`;
+  let def = versionCache.get(key);
+  if (!def) {
+    def = workflowDefinitionSchema.parse(JSON.parse(text));
+    if (versionCache.size > 10_000) versionCache.clear();
+    versionCache.set(key, def);
+  }
+  return def;
+}
+
 export const toWorkflow = (r: WorkflowRow): Workflow => ({
   id: r.id,
   workspaceId: r.workspace_id,
@@ -30,15 +44,12 @@ export const toWorkflow = (r: WorkflowRow): Workflow => ({
   enabled: r.enabled === 1,
   version: r.version,
   triggerType: r.trigger_type,
-  definition: workflowDefinitionSchema.parse(JSON.parse(r.definition)),
+  definition: parsedDefinition(r.id, r.version, r.definition),
   hookToken: r.hook_token,
   scheduleNextAt: r.schedule_next_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
-
-// Versions never change once written, so parsed definitions can be cached for the life of the process.
-const versionCache = new Map<string, WorkflowDefinition>();
 
 /** Workflows and their immutable versions; a run stays on the version it started with. */
 export const workflowStore = {
@@ -199,8 +210,7 @@ export const workflowStore = {
   },
 
   async definitionAt(db: Db | Tx, workflowId: string, version: number): Promise<WorkflowDefinition> {
-    const key = `${workflowId}:${version}`;
-    const cached = versionCache.get(key);
+    const cached = versionCache.get(`${workflowId}:${version}`);
     if (cached) return cached;
     const row = await db
       .selectFrom("workflow_versions")
@@ -208,9 +218,7 @@ export const workflowStore = {
       .where("workflow_id", "=", workflowId)
       .where("version", "=", version)
       .executeTakeFirst();
-    if (!row) throw AppError.notFound("Workflow version", key);
-    const def = workflowDefinitionSchema.parse(JSON.parse(row.definition));
-    versionCache.set(key, def);
-    return def;
+    if (!row) throw AppError.notFound("Workflow version", `${workflowId}:${version}`);
+    return parsedDefinition(workflowId, version, row.definition);
   },
 };
