@@ -28,12 +28,15 @@ export class Scheduler {
   #timer: NodeJS.Timeout | undefined;
   #busy = false;
   #lastAutoClose = 0;
+  #lastDateScan = 0;
   readonly #autoCloseEveryMs: number;
+  readonly #dateFieldEveryMs: number;
 
-  constructor(env: EngineEnv, tickMs = 1000, autoCloseEveryMs = 60_000) {
+  constructor(env: EngineEnv, tickMs = 1000, autoCloseEveryMs = 60_000, dateFieldEveryMs = 15_000) {
     this.#env = env;
     this.#tickMs = tickMs;
     this.#autoCloseEveryMs = autoCloseEveryMs;
+    this.#dateFieldEveryMs = dateFieldEveryMs;
   }
 
   start(): void {
@@ -46,12 +49,18 @@ export class Scheduler {
     while (this.#busy) await new Promise((r) => setTimeout(r, 5));
   }
 
-  async tick(): Promise<void> {
+  /** One pass over the time-based triggers; `force` also scans date fields now (tests, admin tools). */
+  async tick(force = false): Promise<void> {
+    if (force) while (this.#busy) await new Promise((r) => setTimeout(r, 5));
     if (this.#busy) return;
     this.#busy = true;
     try {
       await this.#schedules();
-      await this.#dateFields();
+      // Date fields need a scan of the contacts that have the field, so they are checked less often than cron.
+      if (force || this.#env.store.now() - this.#lastDateScan >= this.#dateFieldEveryMs) {
+        this.#lastDateScan = this.#env.store.now();
+        await this.#dateFields();
+      }
       if (this.#env.store.now() - this.#lastAutoClose >= this.#autoCloseEveryMs) {
         this.#lastAutoClose = this.#env.store.now();
         await autoCloseIdle(this.#env);

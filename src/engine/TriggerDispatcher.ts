@@ -24,7 +24,16 @@ export class TriggerDispatcher {
   #stopped = true;
   #seen = 0;
   #timer: NodeJS.Timeout | undefined;
-  readonly #wake = () => void this.#pump();
+  #scheduled = false;
+  // Commits come in bursts; one pump per turn of the event loop serves them all.
+  readonly #wake = () => {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#pump();
+    });
+  };
 
   constructor(env: EngineEnv) {
     this.#env = env;

@@ -22,7 +22,16 @@ export class WorkflowRunner {
   #again = false;
   #stopped = true;
   #timer: NodeJS.Timeout | undefined;
-  readonly #wake = () => void this.#pump();
+  #scheduled = false;
+  // Commits come in bursts; one pump per turn of the event loop serves them all.
+  readonly #wake = () => {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#pump();
+    });
+  };
 
   constructor(env: EngineEnv, opts: Partial<RunnerOptions> = {}) {
     this.#env = env;

@@ -77,6 +77,11 @@ export async function applyEffects(
           const issue = parsed.error.issues[0];
           throw AppError.validation(issue?.path.join(".") || "message", issue?.message ?? "invalid message");
         }
+        if (!windowOpen) {
+          // A business-initiated send to someone who said stop is skipped (and recorded), not failed.
+          const skip = await optOutSkip(tx, run.contact_id, parsed.data.template);
+          if (skip) return { kind: "skip", reason: skip };
+        }
         const m = await queueWhatsAppMessageIn(ctx, tx, ws, convId, {
           message: parsed.data,
           author: { type: "workflow", id: run.workflow_id },
@@ -146,4 +151,28 @@ export async function applyEffects(
     }
   }
   return { kind: "ok", log };
+}
+
+async function optOutSkip(
+  tx: Tx,
+  contactId: string | null,
+  template: { name: string; language: string } | undefined,
+): Promise<"opted_out" | "marketing_opt_out" | null> {
+  if (!contactId) return null;
+  const c = await tx
+    .selectFrom("contacts")
+    .select(["opted_out", "marketing_opt_out"])
+    .where("id", "=", contactId)
+    .executeTakeFirst();
+  if (c?.opted_out === 1) return "opted_out";
+  if (!template || c?.marketing_opt_out !== 1) return null;
+  const t = await tx
+    .selectFrom("templates")
+    .innerJoin("conversations", "conversations.channel_id", "templates.channel_id")
+    .select("templates.category")
+    .where("conversations.contact_id", "=", contactId)
+    .where("templates.name", "=", template.name)
+    .where("templates.language", "=", template.language)
+    .executeTakeFirst();
+  return t?.category === "MARKETING" ? "marketing_opt_out" : null;
 }

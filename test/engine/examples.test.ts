@@ -128,7 +128,7 @@ describe.each(engines)("example workflows against the simulator on %s", (engine)
     const phone = nextPhone("1415559");
     const at = new Date(Date.now() + 23 * 3_600_000).toISOString();
     await t.api("POST", "/api/v1/contacts", { phone, name: "Ana Diaz", fields: { appointment_at: at } });
-    await t.parley.workflows.scheduler.tick();
+    await t.parley.workflows.scheduler.tick(true);
     await onPhone(phone, "reminder", (m) => m.templateName === "appointment_reminder");
     say(phone, { reply: { id: "Confirm" } });
     const run = await runReaches(t, (await latestRun(wf["appointment-reminder.yaml"]!.id)).id, "completed");

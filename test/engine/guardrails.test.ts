@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createContact } from "../support/conversationHelpers.ts";
-import { startTestApp, type TestApp } from "../support/testApp.ts";
+import { createContact, openConversation } from "../support/conversationHelpers.ts";
+import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
 import { channelWithTemplates, runManual, runToEnd } from "./engineSupport.ts";
-import { runReaches } from "./workflowHelpers.ts";
+import { createWorkflow, runReaches } from "./workflowHelpers.ts";
 
 const openWith = (template: string, extra: Record<string, unknown> = {}) => ({
   steps: [
@@ -43,6 +43,32 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
         .where("contact_id", "=", contactId)
         .execute(),
     ).toEqual([]);
+  });
+
+  test("a business-initiated send (window closed) to a contact who opted out is skipped, not failed", async () => {
+    const wf = await createWorkflow(t, {
+      name: name(),
+      trigger: { type: "conversation_closed", categories: ["sales"] },
+      steps: [
+        {
+          id: "nudge",
+          type: "send_message",
+          template: { name: "order_ready", language: "en", body: ["a", "b"] },
+        },
+      ],
+    });
+    const contactId = await createContact(t);
+    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { opted_out: true });
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, { category: "sales" });
+    const first = await waitFor(
+      "a run",
+      async () => (await t.api("GET", `/api/v1/workflows/${wf.id}/runs`)).body.data[0],
+    );
+    const run = await runReaches(t, first.id, ["completed", "failed", "skipped"]);
+    expect(run).toMatchObject({ status: "skipped", skip_reason: "opted_out" });
+    expect(run.steps).toMatchObject([{ id: "nudge", status: "skipped", skip_reason: "opted_out" }]);
+    await t.api("POST", `/api/v1/workflows/${wf.id}/disable`);
   });
 
   test("a marketing template to a contact who stopped marketing is skipped; a utility one is not", async () => {

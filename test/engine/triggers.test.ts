@@ -85,8 +85,8 @@ describe.each(engines)("workflow triggers on %s", (engine) => {
     const notYet = await createContact(t);
     await t.api("PATCH", `/api/v1/contacts/${due}`, { fields: { appointment_at: soon } });
     await t.api("PATCH", `/api/v1/contacts/${notYet}`, { fields: { appointment_at: later } });
-    await t.parley.workflows.scheduler.tick();
-    await t.parley.workflows.scheduler.tick();
+    await t.parley.workflows.scheduler.tick(true);
+    await t.parley.workflows.scheduler.tick(true);
     const run = await runReaches(t, (await firstRun(wf.id)).id, "completed");
     expect(run.contact_id).toBe(due);
     expect((await runsOf(wf.id)).length).toBe(1);
