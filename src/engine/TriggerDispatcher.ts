@@ -135,25 +135,11 @@ export class TriggerDispatcher {
         .select(["id", "type", "content", "created_at"])
         .where("id", "=", String(payload.messageId))
         .executeTakeFirst();
-      const conv = await tx
-        .selectFrom("conversations")
-        .select(["opened_at", "opened_by_type"])
-        .where("id", "=", e.conversation_id)
-        .executeTakeFirst();
       if (msg) {
         const answer = answerOf(msg.id, msg.type, JSON.parse(msg.content));
         te.text = answer.text;
         trigger.message = { id: msg.id, type: msg.type, text: answer.text, reply_id: answer.id };
-        const earlier = await tx
-          .selectFrom("messages")
-          .select("id")
-          .where("conversation_id", "=", e.conversation_id)
-          .where("direction", "=", "inbound")
-          .where("created_at", ">=", conv?.opened_at ?? 0)
-          .where("id", "!=", msg.id)
-          .limit(1)
-          .executeTakeFirst();
-        te.opensConversation = conv?.opened_by_type === "inbound" && !earlier;
+        te.opensConversation = await this.#openedBy(tx, e);
       }
     }
     if (e.type === "contact.updated" && e.contact_id) {
@@ -195,6 +181,31 @@ export class TriggerDispatcher {
       });
       this.#env.log.debug({ runId: started.runId, workflowId: wf.id, eventId: e.id }, "event started a run");
     }
+  }
+
+  /**
+   * Whether this inbound message opened (or reopened) its conversation: the conversation's latest open before it,
+   * in event order, was by the contact, and no other inbound message came in between.
+   */
+  async #openedBy(tx: Tx, e: EventRow): Promise<boolean> {
+    const base = () => tx.selectFrom("events").select(["id", "payload"]);
+    const scoped = (q: ReturnType<typeof base>) =>
+      q
+        .where("contact_id", "=", e.contact_id)
+        .where("conversation_id", "=", e.conversation_id)
+        .where("id", "<", e.id);
+    const open = await scoped(base())
+      .where("type", "in", ["conversation.opened", "conversation.reopened"])
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (!open || (JSON.parse(open.payload) as { by?: { type?: string } }).by?.type !== "inbound")
+      return false;
+    const between = await scoped(base())
+      .where("type", "=", "message.created")
+      .where("id", ">", open.id)
+      .execute();
+    return !between.some((m) => (JSON.parse(m.payload) as { direction?: string }).direction === "inbound");
   }
 
   /** Completes the reply waitpoints of a conversation with this message; true when one was waiting. */

@@ -105,6 +105,39 @@ describe.each(engines)("post-purchase follow-up end to end on %s", (engine) => {
     );
   });
 
+  test("inbound_message (default): only a message that opens the conversation starts a run", async () => {
+    const wf = await createWorkflow(t, {
+      name: "Help desk",
+      trigger: { type: "inbound_message", keywords: [{ match: "contains", value: "help" }] },
+      steps: [
+        {
+          id: "hi",
+          type: "send_message",
+          text: "Hi! An agent will be with you. ({{ trigger.message.text }})",
+        },
+      ],
+    });
+    const runs = async () =>
+      (await t.api("GET", `/api/v1/workflows/${wf.id}/runs`)).body.data as { id: string }[];
+    const phone = nextPhone();
+    sim().customerSays({ phoneNumberId: ch.phoneNumberId, phone, text: "I need HELP" });
+    const first = await waitFor("a run", async () => (await runs())[0]);
+    const done = await runReaches(t, first.id, "completed");
+    sim().customerSays({ phoneNumberId: ch.phoneNumberId, phone, text: "help, still there?" });
+    await waitFor(
+      "the second message stored",
+      async () => (await conversationMessages(t, done.conversation_id)).length >= 3,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await runs()).toHaveLength(1);
+    await t.api("POST", `/api/v1/conversations/${done.conversation_id}/close`, { category: "support" });
+    sim().customerSays({ phoneNumberId: ch.phoneNumberId, phone, text: "help me again" });
+    await waitFor("a run on the reopened conversation", async () =>
+      (await runs()).length === 2 ? true : null,
+    );
+    await t.api("POST", `/api/v1/workflows/${wf.id}/disable`);
+  });
+
   test("the same dedupe key returns the same run", async () => {
     const wf = await createWorkflow(t, { ...postPurchase, name: "Dedupe check" });
     const body = { order_id: "B-1", customer: { phone: nextPhone(), name: "Ann" } };
