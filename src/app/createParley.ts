@@ -8,6 +8,7 @@ import { WebhookProcessor } from "../channels/whatsapp/ingest/WebhookProcessor.t
 import { webhookRoutes } from "../channels/whatsapp/ingest/webhookRoutes.ts";
 import type { Config } from "../config/loadConfig.ts";
 import { resolveSecretKey } from "../config/resolveSecretKey.ts";
+import { WorkflowEngine, type WorkflowEngineOptions } from "../engine/WorkflowEngine.ts";
 import { buildServer } from "../http/buildServer.ts";
 import { EventHub } from "../live/EventHub.ts";
 import { createDatabase } from "../store/createDatabase.ts";
@@ -25,6 +26,7 @@ export interface Parley {
   bootstrap: { workspaceId: string; apiKey: string } | null;
   processor: WebhookProcessor;
   delivery: DeliveryWorker;
+  workflows: WorkflowEngine;
   sandbox: Sandbox | null;
   /** Starts the background workers (webhook processing, delivery); `serve` and `worker` call it. */
   startWorkers(): Promise<void>;
@@ -37,6 +39,7 @@ export interface ParleyOptions {
   delivery?: Partial<DeliveryOptions>;
   /** Simulator status delays (ms) for the embedded sandbox. */
   simulatorDelays?: { sentMs: number; deliveredMs: number; readMs: number | null };
+  workflows?: WorkflowEngineOptions;
 }
 
 /**
@@ -71,6 +74,10 @@ export async function createParley(
     const limiter =
       database.dialect === "postgres" ? new PostgresRateLimiter(store) : new MemoryRateLimiter();
     const delivery = new DeliveryWorker(store, directory, limiter, log, options.delivery);
+    const workflows = new WorkflowEngine(store, log, {
+      allowPrivateHttp: config.PARLEY_HTTP_ALLOW_PRIVATE === "on",
+      ...options.workflows,
+    });
 
     let sandbox: Sandbox | null = null;
     const server = await buildServer(deps, {
@@ -88,6 +95,7 @@ export async function createParley(
       bootstrap,
       processor,
       delivery,
+      workflows,
       get sandbox() {
         return sandbox;
       },
@@ -96,9 +104,11 @@ export async function createParley(
         workers = true;
         processor.start();
         await delivery.start();
+        await workflows.start();
       },
       async close() {
         await server.close();
+        await workflows.stop();
         if (workers) {
           await processor.stop();
           await delivery.stop();

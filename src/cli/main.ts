@@ -6,6 +6,7 @@ import { sandboxCommand } from "./sandboxCommand.ts";
 import { serveCommand } from "./serveCommand.ts";
 import { simulatorCommand } from "./simulatorCommand.ts";
 import { workerCommand } from "./workerCommand.ts";
+import { workflowCommand } from "./workflowCommand.ts";
 import { workspaceCommand } from "./workspaceCommand.ts";
 
 const program = new Command()
@@ -20,6 +21,7 @@ program.addCommand(apikeyCommand());
 program.addCommand(workerCommand());
 program.addCommand(simulatorCommand());
 program.addCommand(sandboxCommand());
+program.addCommand(workflowCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -3,7 +3,7 @@ import { loadConfig } from "../config/loadConfig.ts";
 import { createLogger } from "../log/createLogger.ts";
 
 /**
- * `parley worker`: background work only (webhook processing, message delivery), no HTTP. On PostgreSQL run as
+ * `parley worker`: background work only (webhook processing, message delivery, workflow runs), no HTTP. On PostgreSQL run as
  * many as you like next to `parley serve`: they share the work through row locks and shared rate buckets.
  */
 export function workerCommand(): Command {

@@ -15,6 +15,8 @@ const configSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   /** Mount the built-in WhatsApp simulator in `parley serve` (the embedded default's WhatsApp). */
   PARLEY_SIMULATOR: z.enum(["on", "off"]).default("on"),
+  /** Let workflow http_request steps reach private networks (loopback, 10/8, 192.168/16 …). */
+  PARLEY_HTTP_ALLOW_PRIVATE: z.enum(["on", "off"]).default("off"),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

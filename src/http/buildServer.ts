@@ -18,8 +18,10 @@ import { channelRoutes } from "./routes/channelRoutes.ts";
 import { contactRoutes } from "./routes/contactRoutes.ts";
 import { conversationRoutes } from "./routes/conversationRoutes.ts";
 import { eventRoutes } from "./routes/eventRoutes.ts";
+import { hookRoutes } from "./routes/hookRoutes.ts";
 import { reportRoutes } from "./routes/reportRoutes.ts";
 import { templateRoutes } from "./routes/templateRoutes.ts";
+import { workflowRoutes } from "./routes/workflowRoutes.ts";
 import { workspaceRoutes } from "./routes/workspaceRoutes.ts";
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -89,9 +91,11 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
       eventRoutes(api, parts.hub);
       reportRoutes(api, deps);
       templateRoutes(api, deps);
+      workflowRoutes(api, deps);
     },
     { prefix: "/api/v1" },
   );
+  hookRoutes(app, deps);
   if (parts.extra) await parts.extra(app);
   return app;
 }

@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Selectable, Updateable } from "kysely";
+import type * as W from "./workflowTables.ts";
 
 /**
  * Table shapes shared by SQLite and PostgreSQL. Times are epoch milliseconds, JSON is stored as text and
@@ -18,6 +19,16 @@ export interface DatabaseSchema {
   webhook_deliveries: WebhookDeliveriesTable;
   templates: TemplatesTable;
   rate_buckets: RateBucketsTable;
+  workflows: W.WorkflowsTable;
+  workflow_versions: W.WorkflowVersionsTable;
+  workflow_runs: W.WorkflowRunsTable;
+  workflow_run_steps: W.WorkflowRunStepsTable;
+  workflow_waitpoints: W.WorkflowWaitpointsTable;
+  workflow_batches: W.WorkflowBatchesTable;
+  workflow_dedupe: W.WorkflowDedupeTable;
+  workflow_cursors: W.WorkflowCursorsTable;
+  business_opens: W.BusinessOpensTable;
+  conversation_comments: W.ConversationCommentsTable;
 }
 
 export interface WorkspacesTable {

@@ -3,6 +3,7 @@ import type { Dialect } from "./createDatabase.ts";
 import * as m001 from "./migrations/001_core.ts";
 import * as m002 from "./migrations/002_whatsapp.ts";
 import * as m002b from "./migrations/002b_lookup_indexes.ts";
+import * as m003 from "./migrations/003_workflows.ts";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -11,6 +12,7 @@ const migrations: Record<string, DialectMigration> = {
   "001_core": m001,
   "002_whatsapp": m002,
   "002b_lookup_indexes": m002b,
+  "003_workflows": m003,
 };
 
 /** Brings the schema up to date; safe to call from several processes at once (Kysely takes a lock). */

@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       DATABASE_URL: "sqlite:./data/parley.db",
       LOG_LEVEL: "info",
       PARLEY_SIMULATOR: "on",
+      PARLEY_HTTP_ALLOW_PRIVATE: "off",
       dataDir: "./data",
     });
   });

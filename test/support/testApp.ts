@@ -45,6 +45,9 @@ export interface TestAppOptions {
    */
   live?: boolean;
   delivery?: ParleyOptions["delivery"];
+  /** Run the workflow engine without the rest of the live loop (triggers, runner, scheduler). */
+  workflows?: boolean;
+  workflowOptions?: ParleyOptions["workflows"];
 }
 
 export async function startTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
@@ -64,6 +67,7 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
     now: options.now,
     delivery: { timeoutMs: 2000, ...options.delivery },
     simulatorDelays: { sentMs: 5, deliveredMs: 15, readMs: 30 },
+    workflows: { pollMs: 50, schedulerTickMs: 200, ...options.workflowOptions },
   };
   const boot = async () => {
     const p = await createParley(config, log, parleyOptions);
@@ -72,7 +76,7 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
       const port = p.server.addresses().find((a) => typeof a === "object")?.port;
       await p.sandbox?.setLocalUrl(`http://127.0.0.1:${port}`);
       await p.startWorkers();
-    }
+    } else if (options.workflows) await p.workflows.start();
     return p;
   };
   let parley = await boot();

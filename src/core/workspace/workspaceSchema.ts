@@ -1,5 +1,8 @@
 import { z } from "zod";
+import { timezoneSchema } from "../contact/contactSchema.ts";
 import { closingPolicySchema } from "../conversation/conversationSchema.ts";
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "HH:MM, 24-hour");
 
 /** Settings that live in the workspace's JSON column; defaults fill anything left out. */
 export const workspaceSettingsSchema = z.object({
@@ -10,6 +13,28 @@ export const workspaceSettingsSchema = z.object({
     .max(1024)
     .default("You have been unsubscribed and will not receive further messages. Reply START to resubscribe."),
   opt_in_confirmation: z.string().max(1024).default("You are subscribed again. Reply STOP to unsubscribe."),
+  /** Workflow guardrails: business-initiated opens per contact per rolling 24 h (null = no cap). */
+  frequency_cap: z.number().int().min(0).max(1000).nullable().default(3),
+  /** Business-initiated opens wait out these hours in the contact's time zone (else `timezone`). */
+  quiet_hours: z.strictObject({ start: clock, end: clock }).nullable().default(null),
+  timezone: timezoneSchema.default("UTC"),
+  /** Meta's messaging limit: unique contacts a number may start conversations with per rolling 24 h (null = none). */
+  messaging_limit: z
+    .union([z.literal(250), z.literal(2000), z.literal(10000), z.literal(100000)])
+    .nullable()
+    .default(null),
+  /** Closes conversations with no message for this long, with this category and summary. */
+  auto_close: z
+    .strictObject({
+      after_hours: z
+        .number()
+        .min(0.5)
+        .max(24 * 14),
+      category: z.string().min(1).max(200).optional(),
+      summary: z.string().max(2000).optional(),
+    })
+    .nullable()
+    .default(null),
 });
 export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
 

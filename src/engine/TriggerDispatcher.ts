@@ -1,0 +1,247 @@
+import { sql } from "kysely";
+import type { EventRow } from "../store/databaseSchema.ts";
+import { inTransaction } from "../store/inTransaction.ts";
+import type { Tx } from "../store/storeContext.ts";
+import { type Workflow, workflowStore } from "../store/workflows/workflowStore.ts";
+import { answerOf } from "./answerOf.ts";
+import type { EngineEnv } from "./EngineEnv.ts";
+import { matchTrigger, type TriggerEvent } from "./matchTrigger.ts";
+import { startRunIn } from "./startRunIn.ts";
+
+const EVENT_TRIGGERS = ["conversation_opened", "conversation_closed", "inbound_message", "contact_updated"];
+const BATCH = 500;
+
+/**
+ * Turns domain events into workflow runs and answers. It tails the `events` table from a cursor kept in the
+ * database and moves the cursor in the same transaction as the runs it starts, so each event starts its runs
+ * exactly once, across restarts and (the cursor row is locked) across worker processes. An inbound message
+ * first completes a question the conversation is waiting on; only otherwise may it start inbound_message runs.
+ */
+export class TriggerDispatcher {
+  readonly #env: EngineEnv;
+  #running = false;
+  #again = false;
+  #stopped = true;
+  #seen = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #scheduled = false;
+  // Commits come in bursts; one pump per turn of the event loop serves them all.
+  readonly #wake = () => {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#pump();
+    });
+  };
+
+  constructor(env: EngineEnv) {
+    this.#env = env;
+  }
+
+  get wake(): () => void {
+    return this.#wake;
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#env.store.bus.on("committed", this.#wake);
+    this.#timer = setInterval(this.#wake, 500);
+    this.#timer.unref();
+    this.#wake();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#env.store.bus.off("committed", this.#wake);
+    clearInterval(this.#timer);
+    while (this.#running) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = true;
+    try {
+      do {
+        this.#again = false;
+        const fresh = await this.#env.store.db
+          .selectFrom("events")
+          .select("id")
+          .where("id", ">", this.#seen)
+          .limit(1)
+          .executeTakeFirst();
+        if (!fresh) break;
+        const n = await this.dispatchOnce();
+        if (n === BATCH) this.#again = true;
+      } while (this.#again && !this.#stopped);
+    } catch (err) {
+      this.#env.log.error({ err }, "trigger dispatcher failed");
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Processes the next batch of events; returns how many. */
+  async dispatchOnce(): Promise<number> {
+    const ctx = this.#env.store;
+    return inTransaction(ctx, async (tx) => {
+      let cq = tx.selectFrom("workflow_cursors").select("last_event_id").where("name", "=", "triggers");
+      if (ctx.dialect === "postgres") cq = cq.forUpdate();
+      const cursor = Number((await cq.executeTakeFirst())?.last_event_id ?? 0);
+      const events = await tx
+        .selectFrom("events")
+        .selectAll()
+        .where("id", ">", cursor)
+        .orderBy("id")
+        .limit(BATCH)
+        .execute();
+      const last = events.at(-1);
+      if (!last) {
+        this.#seen = cursor;
+        return 0;
+      }
+      const workflows = await workflowStore.enabledByTrigger(tx, EVENT_TRIGGERS);
+      for (const e of events) await this.#handle(tx, e, workflows);
+      await tx
+        .updateTable("workflow_cursors")
+        .set({ last_event_id: last.id })
+        .where("name", "=", "triggers")
+        .execute();
+      this.#seen = last.id;
+      return events.length;
+    });
+  }
+
+  async #handle(tx: Tx, e: EventRow, all: Workflow[]): Promise<void> {
+    const payload: Record<string, unknown> = JSON.parse(e.payload);
+    const inbound = e.type === "message.created" && payload.direction === "inbound";
+    if (
+      inbound &&
+      e.conversation_id &&
+      (await this.#answer(tx, e.conversation_id, String(payload.messageId)))
+    )
+      return;
+    const candidates = all.filter((w) => w.workspaceId === e.workspace_id);
+    if (candidates.length === 0) return;
+    const te: TriggerEvent = { type: e.type, payload };
+    const trigger: Record<string, unknown> = { event: e.type, conversation_id: e.conversation_id };
+    if (inbound && e.conversation_id) {
+      const msg = await tx
+        .selectFrom("messages")
+        .select(["id", "type", "content", "created_at"])
+        .where("id", "=", String(payload.messageId))
+        .executeTakeFirst();
+      if (msg) {
+        const answer = answerOf(msg.id, msg.type, JSON.parse(msg.content));
+        te.text = answer.text;
+        trigger.message = { id: msg.id, type: msg.type, text: answer.text, reply_id: answer.id };
+        te.opensConversation = await this.#openedBy(tx, e);
+      }
+    }
+    if (e.type === "contact.updated" && e.contact_id) {
+      const c = await tx
+        .selectFrom("contacts")
+        .select("tags")
+        .where("id", "=", e.contact_id)
+        .executeTakeFirst();
+      te.tags = c ? JSON.parse(c.tags) : [];
+      trigger.changes = payload.changes;
+    }
+    if (e.type === "conversation.opened" || e.type === "conversation.reopened") {
+      const ch = await tx
+        .selectFrom("channels")
+        .select(["id", "name"])
+        .where("id", "=", String(payload.channelId ?? ""))
+        .executeTakeFirst();
+      te.channel = ch;
+      trigger.channel_id = ch?.id ?? null;
+      trigger.by = payload.by;
+    }
+    if (e.type === "conversation.closed") {
+      trigger.category = payload.category
+        ? { key: payload.category, name: payload.categoryName ?? null }
+        : null;
+      trigger.summary = payload.summary ?? null;
+      trigger.closed_by = payload.by;
+    }
+    const by = payload.by as { type?: string; id?: string } | undefined;
+    for (const wf of candidates) {
+      // A workflow's own effects never re-trigger it (an update_contact step in a contact_updated workflow).
+      if (by?.type === "workflow" && by.id === wf.id) continue;
+      if (!matchTrigger(wf.definition.trigger, te)) continue;
+      const started = await startRunIn(this.#env.store, tx, {
+        workflow: wf,
+        contactId: e.contact_id,
+        conversationId: e.conversation_id,
+        trigger,
+      });
+      this.#env.log.debug({ runId: started.runId, workflowId: wf.id, eventId: e.id }, "event started a run");
+    }
+  }
+
+  /**
+   * Whether this inbound message opened (or reopened) its conversation: the conversation's latest open before it,
+   * in event order, was by the contact, and no other inbound message came in between.
+   */
+  async #openedBy(tx: Tx, e: EventRow): Promise<boolean> {
+    const base = () => tx.selectFrom("events").select(["id", "payload"]);
+    const scoped = (q: ReturnType<typeof base>) =>
+      q
+        .where("contact_id", "=", e.contact_id)
+        .where("conversation_id", "=", e.conversation_id)
+        .where("id", "<", e.id);
+    const open = await scoped(base())
+      .where("type", "in", ["conversation.opened", "conversation.reopened"])
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (!open || (JSON.parse(open.payload) as { by?: { type?: string } }).by?.type !== "inbound")
+      return false;
+    const between = await scoped(base())
+      .where("type", "=", "message.created")
+      .where("id", ">", open.id)
+      .execute();
+    return !between.some((m) => (JSON.parse(m.payload) as { direction?: string }).direction === "inbound");
+  }
+
+  /** Completes the reply waitpoints of a conversation with this message; true when one was waiting. */
+  async #answer(tx: Tx, conversationId: string, messageId: string): Promise<boolean> {
+    const ctx = this.#env.store;
+    const wps = await tx
+      .selectFrom("workflow_waitpoints")
+      .select(["id", "run_id"])
+      .where("conversation_id", "=", conversationId)
+      .where("status", "=", "waiting")
+      .where("kind", "=", "reply")
+      .execute();
+    if (wps.length === 0) return false;
+    const msg = await tx
+      .selectFrom("messages")
+      .select(["id", "type", "content"])
+      .where("id", "=", messageId)
+      .executeTakeFirst();
+    if (!msg) return false;
+    const answer = answerOf(msg.id, msg.type, JSON.parse(msg.content));
+    const now = ctx.now();
+    for (const wp of wps) {
+      await tx
+        .updateTable("workflow_waitpoints")
+        .set({ status: "completed", output: JSON.stringify(answer), completed_at: now })
+        .where("id", "=", wp.id)
+        .where("status", "=", "waiting")
+        .execute();
+      await tx
+        .updateTable("workflow_runs")
+        .set({ wake_at: now, updated_at: now })
+        .where("id", "=", wp.run_id)
+        .where("status", "=", "waiting")
+        .execute();
+    }
+    if (ctx.dialect === "postgres") await sql`select pg_notify('parley_runs', '')`.execute(tx);
+    return true;
+  }
+}

@@ -1,0 +1,178 @@
+import { outboundMessageSchema } from "../channels/whatsapp/graph/outboundMessageSchema.ts";
+import { queueWhatsAppMessageIn } from "../channels/whatsapp/queueWhatsAppMessage.ts";
+import type { Actor } from "../core/conversation/conversationSchema.ts";
+import { AppError } from "../core/errors.ts";
+import { newId } from "../core/newId.ts";
+import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
+import { assignIn } from "../store/conversations/assignConversation.ts";
+import { closeIn } from "../store/conversations/closeConversation.ts";
+import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
+import type { StoreContext, Tx } from "../store/storeContext.ts";
+import { workflowStore } from "../store/workflows/workflowStore.ts";
+import type { RunRow } from "../store/workflowTables.ts";
+import { openEffect } from "./openEffect.ts";
+import { startRunIn } from "./startRunIn.ts";
+import type { Effect } from "./stepTypes.ts";
+import { updateContactIn } from "./updateContactIn.ts";
+
+export interface EffectTarget {
+  run: RunRow;
+  definition: WorkflowDefinition;
+  /** Makes message idempotency keys unique per executed step. */
+  seq: number;
+}
+
+export type ApplyOutcome =
+  | { kind: "ok"; log: Record<string, unknown> }
+  | { kind: "skip"; reason: string }
+  | { kind: "defer"; reason: string; until: number };
+
+/** Applies a step's effects in the run's transaction; updates `target.run.conversation_id` when one opens. */
+export async function applyEffects(
+  ctx: StoreContext,
+  tx: Tx,
+  target: EffectTarget,
+  effects: Effect[],
+): Promise<ApplyOutcome> {
+  const log: Record<string, unknown> = {};
+  const run = target.run;
+  const ws = run.workspace_id;
+  const by: Actor = { type: "workflow", id: run.workflow_id };
+  const conversation = () => {
+    if (!run.conversation_id)
+      throw AppError.validation(
+        "conversation",
+        "the run has no conversation yet; open one first (open_conversation)",
+      );
+    return run.conversation_id;
+  };
+  for (const [i, e] of effects.entries()) {
+    const key = `wf:${run.id}:${target.seq}:${i}`;
+    switch (e.kind) {
+      case "open": {
+        const out = await openEffect(ctx, tx, { run, definition: target.definition, effect: e, key });
+        if (out.kind !== "ok") return out;
+        Object.assign(log, out.log);
+        break;
+      }
+      case "send": {
+        const convId = conversation();
+        const conv = await tx
+          .selectFrom("conversations")
+          .select(["last_inbound_at", "window_closed_at"])
+          .where("id", "=", convId)
+          .executeTakeFirstOrThrow();
+        const windowOpen = (windowExpiresAt(conv) ?? 0) > ctx.now();
+        let message = e.message;
+        if (!windowOpen && !message.template) {
+          if (e.template) message = { template: e.template };
+          else if (e.optional) {
+            log.message =
+              "not sent: the 24-hour window is closed; waiting for a reply to the previous message";
+            break;
+          }
+        }
+        const parsed = outboundMessageSchema.safeParse(message);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0];
+          throw AppError.validation(issue?.path.join(".") || "message", issue?.message ?? "invalid message");
+        }
+        if (!windowOpen) {
+          // A business-initiated send to someone who said stop is skipped (and recorded), not failed.
+          const skip = await optOutSkip(tx, run.contact_id, parsed.data.template);
+          if (skip) return { kind: "skip", reason: skip };
+        }
+        const m = await queueWhatsAppMessageIn(ctx, tx, ws, convId, {
+          message: parsed.data,
+          author: { type: "workflow", id: run.workflow_id },
+          by,
+          idempotencyKey: key,
+        });
+        log.message_id = m.id;
+        break;
+      }
+      case "assign":
+        await assignIn(ctx, tx, ws, conversation(), e.to, by);
+        break;
+      case "close": {
+        const convId = conversation();
+        const conv = await tx
+          .selectFrom("conversations")
+          .select("status")
+          .where("id", "=", convId)
+          .executeTakeFirst();
+        if (conv?.status === "closed") {
+          log.close = "already closed";
+          break;
+        }
+        await closeIn(ctx, tx, ws, convId, { category: e.category ?? null, summary: e.summary ?? null, by });
+        break;
+      }
+      case "update_contact": {
+        if (!run.contact_id) throw AppError.validation("contact", "the run has no contact");
+        log.changes = await updateContactIn(ctx, tx, ws, run.contact_id, e, by);
+        break;
+      }
+      case "comment":
+        await tx
+          .insertInto("conversation_comments")
+          .values({
+            id: newId(),
+            workspace_id: ws,
+            conversation_id: conversation(),
+            author_type: "workflow",
+            author_id: run.workflow_id,
+            text: e.text,
+            created_at: ctx.now(),
+          })
+          .execute();
+        break;
+      case "start_workflow": {
+        const wf = await workflowStore.find(ctx, ws, e.workflow, tx);
+        if (!wf) throw AppError.validation("workflow", `unknown workflow "${e.workflow}"`);
+        if (!wf.enabled) {
+          log.started = `not started: workflow "${wf.name}" is disabled`;
+          break;
+        }
+        const started = await startRunIn(ctx, tx, {
+          workflow: wf,
+          contactId: run.contact_id,
+          conversationId: run.conversation_id,
+          trigger: { ...e.data, parent_run_id: run.id },
+          parentRunId: run.id,
+        });
+        log.started_run_id = started.runId;
+        break;
+      }
+      default: {
+        const never: never = e;
+        return never;
+      }
+    }
+  }
+  return { kind: "ok", log };
+}
+
+async function optOutSkip(
+  tx: Tx,
+  contactId: string | null,
+  template: { name: string; language: string } | undefined,
+): Promise<"opted_out" | "marketing_opt_out" | null> {
+  if (!contactId) return null;
+  const c = await tx
+    .selectFrom("contacts")
+    .select(["opted_out", "marketing_opt_out"])
+    .where("id", "=", contactId)
+    .executeTakeFirst();
+  if (c?.opted_out === 1) return "opted_out";
+  if (!template || c?.marketing_opt_out !== 1) return null;
+  const t = await tx
+    .selectFrom("templates")
+    .innerJoin("conversations", "conversations.channel_id", "templates.channel_id")
+    .select("templates.category")
+    .where("conversations.contact_id", "=", contactId)
+    .where("templates.name", "=", template.name)
+    .where("templates.language", "=", template.language)
+    .executeTakeFirst();
+  return t?.category === "MARKETING" ? "marketing_opt_out" : null;
+}

@@ -1,0 +1,108 @@
+import { toAssignee, windowExpiresAt } from "../store/conversations/conversationRecord.ts";
+import type { Db, StoreContext } from "../store/storeContext.ts";
+import type { RunRow } from "../store/workflowTables.ts";
+import { workspaceStore } from "../store/workspaceStore.ts";
+import type { Scope } from "./stepTypes.ts";
+
+export interface RunContext {
+  trigger: Record<string, unknown>;
+  vars: Record<string, unknown>;
+  steps: Record<string, unknown>;
+}
+
+export function parseRunContext(text: string): RunContext {
+  const raw: Partial<RunContext> = JSON.parse(text);
+  return { trigger: raw.trigger ?? {}, vars: raw.vars ?? {}, steps: raw.steps ?? {} };
+}
+
+// Building an Intl.DateTimeFormat is costly; a workspace has few time zones, so keep one per zone.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+/** Local clock parts in a time zone, for `time.hour` conditions and quiet hours. */
+export function clockIn(
+  at: number,
+  timeZone: string,
+): { hour: number; minute: number; weekday: string; date: string } {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hour: "2-digit",
+      minute: "2-digit",
+      weekday: "long",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hourCycle: "h23",
+    });
+    if (formatters.size > 500) formatters.clear();
+    formatters.set(timeZone, f);
+  }
+  const parts = f.formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+  return {
+    hour: Number(get("hour")),
+    minute: Number(get("minute")),
+    weekday: get("weekday").toLowerCase(),
+    date: `${get("year")}-${get("month")}-${get("day")}`,
+  };
+}
+
+/**
+ * The data templates and conditions see: saved answers at the top level, then `contact`, `conversation`,
+ * `trigger`, `steps`, `workspace`, `now` (ISO) and `time` (the contact's local hour, minute and weekday).
+ */
+export async function buildScope(
+  ctx: StoreContext,
+  tx: Db,
+  run: RunRow,
+  workflowName: string,
+  rc: RunContext,
+): Promise<Scope> {
+  const workspace = await workspaceStore.get(ctx, run.workspace_id, tx);
+  const contact = run.contact_id
+    ? await tx.selectFrom("contacts").selectAll().where("id", "=", run.contact_id).executeTakeFirst()
+    : undefined;
+  const conv = run.conversation_id
+    ? await tx
+        .selectFrom("conversations")
+        .selectAll()
+        .where("id", "=", run.conversation_id)
+        .executeTakeFirst()
+    : undefined;
+  const now = ctx.now();
+  const tz = contact?.timezone ?? workspace.settings.timezone;
+  const name = contact?.name ?? null;
+  return {
+    ...rc.vars,
+    contact: contact
+      ? {
+          id: contact.id,
+          phone: contact.phone,
+          name,
+          first_name: name ? name.trim().split(/\s+/)[0] : null,
+          fields: JSON.parse(contact.fields),
+          tags: JSON.parse(contact.tags),
+          timezone: contact.timezone,
+          opted_out: contact.opted_out === 1,
+        }
+      : null,
+    conversation: conv
+      ? {
+          id: conv.id,
+          status: conv.status,
+          assignee: toAssignee(conv),
+          category: conv.close_category_key,
+          summary: conv.close_summary,
+          window_open: (windowExpiresAt(conv) ?? 0) > now,
+        }
+      : null,
+    trigger: rc.trigger,
+    steps: rc.steps,
+    workspace: { id: workspace.id, name: workspace.name, brand_name: workspace.brandName },
+    workflow: { id: run.workflow_id, name: workflowName, version: run.version },
+    run: { id: run.id },
+    now: new Date(now).toISOString(),
+    time: clockIn(now, tz),
+  };
+}

@@ -1,0 +1,92 @@
+import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
+import type { WorkspaceSettings } from "../core/workspace/workspaceSchema.ts";
+import type { ContactRow } from "../store/databaseSchema.ts";
+import type { Tx } from "../store/storeContext.ts";
+import { clockIn } from "./buildScope.ts";
+
+export type GuardrailVerdict =
+  | { kind: "allow" }
+  | { kind: "skip"; reason: "opted_out" | "marketing_opt_out" | "frequency_cap" }
+  | { kind: "defer"; reason: "quiet_hours" | "messaging_limit"; until: number };
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** When `now` falls in the quiet hours (in `timeZone`), the time they end; else null. */
+export function quietHoursEnd(
+  now: number,
+  quiet: { start: string; end: string } | null,
+  timeZone: string,
+): number | null {
+  if (!quiet) return null;
+  const local = clockIn(now, timeZone);
+  const m = local.hour * 60 + local.minute;
+  const s = minutesOf(quiet.start);
+  const e = minutesOf(quiet.end);
+  const inside = s < e ? m >= s && m < e : s > e ? m >= s || m < e : false;
+  if (!inside) return null;
+  const wait = (e - m + 1440) % 1440;
+  return now - (now % 60_000) + wait * 60_000;
+}
+
+/**
+ * The purposeful-use rules for a business-initiated open (the contact's 24-hour window is closed): never to a
+ * contact who opted out (marketing templates also not after a marketing stop), at most N opens per contact per
+ * rolling 24 h, not during quiet hours in the contact's time zone (the run waits them out instead), and within
+ * the number's daily limit of unique business-initiated contacts (over it, the run queues until a slot frees).
+ */
+export async function checkGuardrails(
+  tx: Tx,
+  o: {
+    now: number;
+    settings: WorkspaceSettings;
+    definition: WorkflowDefinition;
+    contact: ContactRow;
+    channelId: string;
+    templateCategory: string | null;
+  },
+): Promise<GuardrailVerdict> {
+  if (o.contact.opted_out === 1) return { kind: "skip", reason: "opted_out" };
+  if (o.templateCategory === "MARKETING" && o.contact.marketing_opt_out === 1)
+    return { kind: "skip", reason: "marketing_opt_out" };
+  const until = quietHoursEnd(o.now, o.settings.quiet_hours, o.contact.timezone ?? o.settings.timezone);
+  if (until !== null) return { kind: "defer", reason: "quiet_hours", until };
+  const cap =
+    o.definition.frequency_cap === undefined ? o.settings.frequency_cap : o.definition.frequency_cap;
+  if (cap !== null) {
+    const row = await tx
+      .selectFrom("business_opens")
+      .select((eb) => eb.fn.countAll().as("n"))
+      .where("contact_id", "=", o.contact.id)
+      .where("at", ">", o.now - DAY_MS)
+      .executeTakeFirst();
+    if (Number(row?.n ?? 0) >= cap) return { kind: "skip", reason: "frequency_cap" };
+  }
+  const limit = o.settings.messaging_limit;
+  if (limit !== null) {
+    const since = o.now - DAY_MS;
+    const already = await tx
+      .selectFrom("business_opens")
+      .select("id")
+      .where("channel_id", "=", o.channelId)
+      .where("contact_id", "=", o.contact.id)
+      .where("at", ">", since)
+      .limit(1)
+      .executeTakeFirst();
+    if (!already) {
+      const row = await tx
+        .selectFrom("business_opens")
+        .select([
+          (eb) => eb.fn.count<number>("contact_id").distinct().as("n"),
+          (eb) => eb.fn.min("at").as("oldest"),
+        ])
+        .where("channel_id", "=", o.channelId)
+        .where("at", ">", since)
+        .executeTakeFirst();
+      // Over the number's limit the open queues until the oldest of the day's opens leaves the 24-hour window.
+      if (Number(row?.n ?? 0) >= limit)
+        return { kind: "defer", reason: "messaging_limit", until: Number(row?.oldest ?? o.now) + DAY_MS };
+    }
+  }
+  return { kind: "allow" };
+}

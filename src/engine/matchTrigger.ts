@@ -1,0 +1,67 @@
+import type { Trigger } from "../core/workflow/triggerSchema.ts";
+
+/** A domain event as the dispatcher sees it, with what the trigger filters need already looked up. */
+export interface TriggerEvent {
+  type: string;
+  payload: Record<string, unknown>;
+  /** inbound_message: the message's text (or tapped button title). */
+  text?: string;
+  /** inbound_message: this message opened (or reopened) the conversation. */
+  opensConversation?: boolean;
+  /** contact_updated: the contact's tags now. */
+  tags?: string[];
+  channel?: { id: string; name: string };
+}
+
+const lower = (s: unknown) => (typeof s === "string" ? s.trim().toLowerCase() : "");
+
+/** Whether a workflow's trigger fires for an event. Pure, so every trigger filter is testable on its own. */
+export function matchTrigger(trigger: Trigger, e: TriggerEvent): boolean {
+  switch (trigger.type) {
+    case "conversation_opened":
+      return (
+        (e.type === "conversation.opened" || e.type === "conversation.reopened") &&
+        (!trigger.channel || trigger.channel === e.channel?.id || trigger.channel === e.channel?.name)
+      );
+    case "conversation_closed": {
+      if (e.type !== "conversation.closed") return false;
+      if (!trigger.categories?.length) return true;
+      const key = lower(e.payload.category);
+      const name = lower(e.payload.categoryName);
+      return trigger.categories.some((c) => lower(c) === key || (name !== "" && lower(c) === name));
+    }
+    case "inbound_message": {
+      if (e.type !== "message.created" || e.payload.direction !== "inbound") return false;
+      if (trigger.when === "no_open_conversation" && !e.opensConversation) return false;
+      if (!trigger.keywords?.length) return true;
+      const text = e.text ?? "";
+      return trigger.keywords.some((k) => {
+        if (k.match === "exact") return lower(text) === lower(k.value);
+        if (k.match === "contains") return lower(text).includes(lower(k.value));
+        try {
+          return new RegExp(k.value, "i").test(text);
+        } catch {
+          return false;
+        }
+      });
+    }
+    case "contact_updated": {
+      if (e.type !== "contact.updated") return false;
+      const changes = Array.isArray(e.payload.changes) ? e.payload.changes.map(String) : [];
+      if (!trigger.fields?.length && !trigger.tags?.length) return changes.length > 0;
+      const fieldHit =
+        trigger.fields?.some((f) => changes.includes(`fields.${f}`) || changes.includes(f)) ?? false;
+      const tagHit = changes.includes("tags") && (trigger.tags?.some((t) => e.tags?.includes(t)) ?? false);
+      return fieldHit || tagHit;
+    }
+    case "webhook":
+    case "schedule":
+    case "date_field":
+    case "manual":
+      return false;
+    default: {
+      const never: never = trigger;
+      return never;
+    }
+  }
+}

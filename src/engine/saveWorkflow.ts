@@ -1,0 +1,63 @@
+import { Cron } from "croner";
+import { AppError } from "../core/errors.ts";
+import { validateWorkflow, type WorkflowRefs } from "../core/workflow/validateWorkflow.ts";
+import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
+import { categoryStore } from "../store/categoryStore.ts";
+import { channelStore } from "../store/channelStore.ts";
+import type { StoreContext } from "../store/storeContext.ts";
+import { type Workflow, workflowStore } from "../store/workflows/workflowStore.ts";
+
+/** The next time a schedule trigger fires after `after`, or null for other triggers. */
+export function nextScheduleAt(def: WorkflowDefinition, after: number): number | null {
+  if (def.trigger.type !== "schedule") return null;
+  const next = new Cron(def.trigger.cron, { timezone: def.trigger.timezone, paused: true }).nextRun(
+    new Date(after),
+  );
+  return next ? next.getTime() : null;
+}
+
+async function refsOf(ctx: StoreContext, workspaceId: string): Promise<WorkflowRefs> {
+  const [categories, channels, workflows] = await Promise.all([
+    categoryStore.list(ctx, workspaceId),
+    channelStore.list(ctx, workspaceId),
+    workflowStore.list(ctx, workspaceId),
+  ]);
+  return {
+    categories: categories.map((c) => ({ key: c.key, name: c.name, archived: c.archived })),
+    channels: channels.map((c) => ({ id: c.id, name: c.name })),
+    workflows: workflows.map((w) => ({ id: w.id, name: w.name })),
+  };
+}
+
+/**
+ * Validates a definition against its workspace and saves it: a new workflow, or a new version of `id`.
+ * Invalid definitions are a 422 whose errors name each bad path.
+ */
+export async function saveWorkflow(
+  ctx: StoreContext,
+  workspaceId: string,
+  input: unknown,
+  id?: string,
+): Promise<Workflow> {
+  const result = validateWorkflow(input, await refsOf(ctx, workspaceId));
+  if (!result.ok) {
+    const first = result.issues[0];
+    const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : "";
+    throw new AppError("validation", `${first?.field}: ${first?.message}${more}`, result.issues);
+  }
+  const def = result.definition;
+  if (def.trigger.type === "schedule") {
+    try {
+      nextScheduleAt(def, ctx.now());
+    } catch (err) {
+      throw AppError.validation(
+        "trigger.cron",
+        `invalid cron expression: ${err instanceof Error ? err.message : err}`,
+      );
+    }
+  }
+  const next = nextScheduleAt(def, ctx.now());
+  return id
+    ? workflowStore.update(ctx, workspaceId, id, def, next)
+    : workflowStore.create(ctx, workspaceId, def, next);
+}

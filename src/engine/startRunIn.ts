@@ -1,0 +1,99 @@
+import { sql } from "kysely";
+import { newId } from "../core/newId.ts";
+import type { StoreContext, Tx } from "../store/storeContext.ts";
+import type { Workflow } from "../store/workflows/workflowStore.ts";
+import type { RunStatus } from "../store/workflowTables.ts";
+
+export interface StartRunInput {
+  workflow: Pick<Workflow, "id" | "workspaceId" | "version" | "definition">;
+  contactId: string | null;
+  conversationId?: string | null;
+  trigger: Record<string, unknown>;
+  /** Same key (per workflow) = same run: the second trigger returns the first run. */
+  dedupeKey?: string | null;
+  batchId?: string | null;
+  parentRunId?: string | null;
+}
+
+export interface StartedRun {
+  runId: string;
+  created: boolean;
+  status: RunStatus;
+}
+
+/** Claims a dedupe key for a run; returns the run that holds it when someone else did first. */
+async function claimKey(
+  tx: Tx,
+  workflowId: string,
+  key: string,
+  runId: string,
+  now: number,
+): Promise<string | null> {
+  const inserted = await tx
+    .insertInto("workflow_dedupe")
+    .values({ workflow_id: workflowId, key, run_id: runId, created_at: now })
+    .onConflict((oc) => oc.doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return null;
+  const holder = await tx
+    .selectFrom("workflow_dedupe")
+    .select("run_id")
+    .where("workflow_id", "=", workflowId)
+    .where("key", "=", key)
+    .executeTakeFirstOrThrow();
+  return holder.run_id;
+}
+
+/**
+ * Starts a run inside the caller's transaction, on the workflow's current version. A repeated dedupe key gives
+ * back the existing run; a second run for a contact of a once-per-contact workflow is recorded as skipped.
+ */
+export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput): Promise<StartedRun> {
+  const now = ctx.now();
+  const runId = newId();
+  const wf = input.workflow;
+  if (input.dedupeKey) {
+    const existing = await claimKey(tx, wf.id, `key:${input.dedupeKey}`, runId, now);
+    if (existing) {
+      const row = await tx
+        .selectFrom("workflow_runs")
+        .select("status")
+        .where("id", "=", existing)
+        .executeTakeFirst();
+      return { runId: existing, created: false, status: row?.status ?? "running" };
+    }
+  }
+  let skipReason: string | null = null;
+  if (wf.definition.once_per_contact && input.contactId) {
+    if (await claimKey(tx, wf.id, `contact:${input.contactId}`, runId, now)) skipReason = "once_per_contact";
+  }
+  const status: RunStatus = skipReason ? "skipped" : "running";
+  await tx
+    .insertInto("workflow_runs")
+    .values({
+      id: runId,
+      workspace_id: wf.workspaceId,
+      workflow_id: wf.id,
+      version: wf.version,
+      status,
+      contact_id: input.contactId,
+      conversation_id: input.conversationId ?? null,
+      current_step: skipReason ? null : (wf.definition.steps[0]?.id ?? null),
+      step_count: 0,
+      context: JSON.stringify({ trigger: input.trigger, vars: {}, steps: {} }),
+      skip_reason: skipReason,
+      error: null,
+      wake_at: skipReason ? null : now,
+      lease_owner: null,
+      lease_until: null,
+      waitpoint_id: null,
+      batch_id: input.batchId ?? null,
+      parent_run_id: input.parentRunId ?? null,
+      created_at: now,
+      updated_at: now,
+      finished_at: skipReason ? now : null,
+    })
+    .execute();
+  if (!skipReason && ctx.dialect === "postgres") await sql`select pg_notify('parley_runs', '')`.execute(tx);
+  return { runId, created: true, status };
+}

@@ -1,0 +1,49 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import type { AppContext } from "../../app/AppContext.ts";
+import { AppError } from "../../core/errors.ts";
+import { triggerWebhook } from "../../engine/triggerWebhook.ts";
+import { workflowStore } from "../../store/workflows/workflowStore.ts";
+
+function signatureOk(secret: string, raw: Buffer, header: unknown): boolean {
+  if (typeof header !== "string") return false;
+  const expected = `sha256=${createHmac("sha256", secret).update(raw).digest("hex")}`;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(header.trim());
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Public webhook URLs for shops and ticket systems: `POST /hooks/:token` with a JSON object. When the workflow's
+ * trigger has a `secret`, the body must be signed: `X-Parley-Signature: sha256=<hex HMAC-SHA256 of the body>`.
+ */
+export function hookRoutes(app: FastifyInstance, deps: AppContext) {
+  app.register(async (scope) => {
+    scope.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) =>
+      done(null, body),
+    );
+    scope.post<{ Params: { token: string } }>(
+      "/hooks/:token",
+      { schema: { hide: true } },
+      async (req, reply) => {
+        const wf = await workflowStore.findByHookToken(deps.store, req.params.token.slice(0, 100));
+        if (wf?.definition.trigger.type !== "webhook")
+          throw AppError.notFound("Hook", req.params.token.slice(0, 100));
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+        const secret = wf.definition.trigger.secret;
+        if (secret && !signatureOk(secret, raw, req.headers["x-parley-signature"]))
+          throw new AppError("unauthorized", "Missing or wrong X-Parley-Signature (sha256=HMAC of the body)");
+        let payload: unknown;
+        try {
+          payload = JSON.parse(raw.toString("utf8"));
+        } catch {
+          throw AppError.validation("body", "the body is not valid JSON");
+        }
+        if (!payload || typeof payload !== "object" || Array.isArray(payload))
+          throw AppError.validation("body", "send a JSON object");
+        const started = await triggerWebhook(deps.store, wf, payload as Record<string, unknown>);
+        return reply.code(202).send({ run_id: started.runId, created: started.created });
+      },
+    );
+  });
+}

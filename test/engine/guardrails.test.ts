@@ -1,0 +1,184 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createContact, openConversation } from "../support/conversationHelpers.ts";
+import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
+import { engines } from "../support/testDatabase.ts";
+import { channelWithTemplates, runManual, runToEnd } from "./engineSupport.ts";
+import { createWorkflow, runReaches } from "./workflowHelpers.ts";
+
+const openWith = (template: string, extra: Record<string, unknown> = {}) => ({
+  steps: [
+    {
+      id: "open",
+      type: "open_conversation",
+      message: {
+        template: { name: template, language: "en", body: template === "order_ready" ? ["a", "b"] : ["a"] },
+      },
+    },
+    { id: "after", type: "add_comment", text: "sent" },
+  ],
+  ...extra,
+});
+
+describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
+  let t: TestApp;
+  let n = 0;
+  let channelId: string;
+  const name = () => `guard-${n++}`;
+  beforeAll(async () => {
+    t = await startTestApp(engine, { workflows: true });
+    channelId = await channelWithTemplates(t);
+  });
+  afterAll(() => t.close());
+
+  test("an opted-out contact is skipped with the reason on the run and the step", async () => {
+    const contactId = await createContact(t);
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { opted_out: true });
+    const run = await runToEnd(t, { name: name(), ...openWith("order_ready") }, contactId);
+    expect(run).toMatchObject({ status: "skipped", skip_reason: "opted_out", conversation_id: null });
+    expect(run.steps).toMatchObject([{ id: "open", status: "skipped", skip_reason: "opted_out" }]);
+    expect(
+      await t.parley.deps.store.db
+        .selectFrom("conversations")
+        .select("id")
+        .where("contact_id", "=", contactId)
+        .execute(),
+    ).toEqual([]);
+  });
+
+  test("a business-initiated send (window closed) to a contact who opted out is skipped, not failed", async () => {
+    const wf = await createWorkflow(t, {
+      name: name(),
+      trigger: { type: "conversation_closed", categories: ["sales"] },
+      steps: [
+        {
+          id: "nudge",
+          type: "send_message",
+          template: { name: "order_ready", language: "en", body: ["a", "b"] },
+        },
+      ],
+    });
+    const contactId = await createContact(t);
+    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { opted_out: true });
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, { category: "sales" });
+    const first = await waitFor(
+      "a run",
+      async () => (await t.api("GET", `/api/v1/workflows/${wf.id}/runs`)).body.data[0],
+    );
+    const run = await runReaches(t, first.id, ["completed", "failed", "skipped"]);
+    expect(run).toMatchObject({ status: "skipped", skip_reason: "opted_out" });
+    expect(run.steps).toMatchObject([{ id: "nudge", status: "skipped", skip_reason: "opted_out" }]);
+    await t.api("POST", `/api/v1/workflows/${wf.id}/disable`);
+  });
+
+  test("a marketing template to a contact who stopped marketing is skipped; a utility one is not", async () => {
+    const contactId = await createContact(t);
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { marketing_opt_out: true });
+    const marketing = await runToEnd(t, { name: name(), ...openWith("we_miss_you") }, contactId);
+    expect(marketing).toMatchObject({ status: "skipped", skip_reason: "marketing_opt_out" });
+    const utility = await runToEnd(t, { name: name(), ...openWith("order_ready") }, contactId);
+    expect(utility.status).toBe("completed");
+  });
+
+  test("frequency cap: the workspace default is 3 business-initiated opens per rolling 24 h", async () => {
+    const contactId = await createContact(t);
+    const statuses: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const run = await runToEnd(t, { name: name(), ...openWith("order_ready") }, contactId);
+      statuses.push(run.status === "skipped" ? `skipped:${run.skip_reason}` : run.status);
+    }
+    expect(statuses).toEqual(["completed", "completed", "completed", "skipped:frequency_cap"]);
+  });
+
+  test("a workflow can override the cap (1), or lift it (null)", async () => {
+    const contactId = await createContact(t);
+    const capped = { name: name(), ...openWith("order_ready", { frequency_cap: 1 }) };
+    const { workflowId, runId } = await runManual(t, capped, contactId);
+    expect((await runReaches(t, runId, ["completed", "skipped"])).status).toBe("completed");
+    const second = await t.api("POST", `/api/v1/workflows/${workflowId}/runs`, { contact_ids: [contactId] });
+    const batch = await waitBatch(t, second.body.batch_id);
+    expect(batch).toMatchObject({ total: 1, skipped: 1 });
+    const free = await runToEnd(
+      t,
+      { name: name(), ...openWith("order_ready", { frequency_cap: null }) },
+      contactId,
+    );
+    expect(free.status).toBe("completed");
+  });
+
+  test("quiet hours defer the open until they end, visible on the run", async () => {
+    const contactId = await createContact(t);
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { timezone: "UTC" });
+    const hour = new Date().getUTCHours();
+    const start = `${String(hour).padStart(2, "0")}:00`;
+    const end = `${String((hour + 2) % 24).padStart(2, "0")}:00`;
+    await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: { start, end } } });
+    try {
+      const { runId } = await runManual(t, { name: name(), ...openWith("order_ready") }, contactId);
+      const run = await runReaches(t, runId, "waiting");
+      expect(run.steps).toMatchObject([{ id: "open", status: "deferred", skip_reason: "quiet_hours" }]);
+      const until = Date.parse(run.wake_at);
+      expect(until).toBeGreaterThan(Date.now() + 60 * 60_000);
+      expect(new Date(until).getUTCMinutes()).toBe(0);
+      expect(run.conversation_id).toBeNull();
+    } finally {
+      await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: null } });
+    }
+  });
+
+  test("over the number's daily limit of unique business-initiated contacts, opens queue; known contacts pass", async () => {
+    const known = await createContact(t);
+    const hourAgo = Date.now() - 3_600_000;
+    const rows = Array.from({ length: 250 }, (_, i) => ({
+      id: `seed-${engine}-${i}`,
+      workspace_id: t.workspaceId,
+      contact_id: i === 0 ? known : `someone-${i}`,
+      channel_id: channelId,
+      run_id: null,
+      at: hourAgo + i,
+    }));
+    await t.parley.deps.store.db.insertInto("business_opens").values(rows).execute();
+    await t.api("PATCH", "/api/v1/workspace", { settings: { messaging_limit: 250, frequency_cap: null } });
+    try {
+      const { runId } = await runManual(
+        t,
+        { name: name(), ...openWith("order_ready") },
+        await createContact(t),
+      );
+      const queued = await runReaches(t, runId, "waiting");
+      expect(queued.steps).toMatchObject([
+        { id: "open", status: "deferred", skip_reason: "messaging_limit" },
+      ]);
+      expect(Date.parse(queued.wake_at)).toBe(hourAgo + 86_400_000);
+      const again = await runToEnd(t, { name: name(), ...openWith("order_ready") }, known);
+      expect(again.status).toBe("completed");
+    } finally {
+      await t.api("PATCH", "/api/v1/workspace", { settings: { messaging_limit: null, frequency_cap: 3 } });
+      await t.parley.deps.store.db.deleteFrom("business_opens").where("channel_id", "=", channelId).execute();
+    }
+  });
+
+  test("once per contact: the second run for a contact is recorded as skipped", async () => {
+    const contactId = await createContact(t);
+    const def = {
+      name: name(),
+      once_per_contact: true,
+      steps: [{ id: "x", type: "wait", duration: "PT0S" }],
+    };
+    const { workflowId, runId } = await runManual(t, def, contactId);
+    expect((await runReaches(t, runId, "completed")).status).toBe("completed");
+    const again = await t.api("POST", `/api/v1/workflows/${workflowId}/runs`, { contact_ids: [contactId] });
+    expect(await waitBatch(t, again.body.batch_id)).toMatchObject({ total: 1, skipped: 1, done: 0 });
+    const runs = await t.api("GET", `/api/v1/workflows/${workflowId}/runs?status=skipped`);
+    expect(runs.body.data[0].skip_reason).toBe("once_per_contact");
+  });
+});
+
+async function waitBatch(t: TestApp, batchId: string) {
+  for (let i = 0; i < 200; i++) {
+    const b = (await t.api("GET", `/api/v1/workflow-batches/${batchId}`)).body;
+    if (b.pending === 0) return b;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("batch did not finish");
+}

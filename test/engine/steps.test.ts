@@ -1,0 +1,377 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createContact } from "../support/conversationHelpers.ts";
+import { startTestApp, type TestApp } from "../support/testApp.ts";
+import { engines } from "../support/testDatabase.ts";
+import { channelWithTemplates, chattingContact, runManual, runToEnd } from "./engineSupport.ts";
+import { conversationMessages, runReaches } from "./workflowHelpers.ts";
+
+const trail = (run: { steps: { id: string; status: string }[] }) =>
+  run.steps.map((s) => `${s.id}:${s.status}`);
+
+describe.each(engines)("workflow steps on %s", (engine) => {
+  let t: TestApp;
+  let channelId: string;
+  let n = 0;
+  const name = () => `wf-${n++}`;
+  beforeAll(async () => {
+    t = await startTestApp(engine, { workflows: true });
+    channelId = await channelWithTemplates(t);
+  });
+  afterAll(() => t.close());
+
+  test("open inside the window sends the text; send, wait, assign, update contact, comment, close with a templated summary", async () => {
+    const { contactId, conversationId } = await chattingContact(t, channelId);
+    const run = await runToEnd(
+      t,
+      {
+        name: name(),
+        steps: [
+          {
+            id: "open",
+            type: "open_conversation",
+            assign: { type: "bot" },
+            message: {
+              text: "Hi {{ contact.first_name }}!",
+              template: { name: "order_ready", language: "en", body: ["a", "b"] },
+            },
+          },
+          {
+            id: "menu",
+            type: "send_message",
+            text: "Pick one",
+            buttons: [
+              { id: "a", title: "A" },
+              { id: "b", title: "B" },
+            ],
+          },
+          { id: "pause", type: "wait", duration: "PT0.2S" },
+          { id: "agent", type: "assign", to: { type: "agent", agent_id: "agent-7" } },
+          { id: "tag", type: "update_contact", fields: { plan: "gold", stale: null }, add_tags: ["vip"] },
+          {
+            id: "note",
+            type: "add_comment",
+            text: "Upgraded {{ contact.first_name }} to {{ contact.fields.plan }}",
+          },
+          {
+            id: "close",
+            type: "close_conversation",
+            category: "Support",
+            summary: "{{ contact.first_name }} is on {{ contact.fields.plan }}",
+          },
+        ],
+      },
+      contactId,
+    );
+    expect(run.status, JSON.stringify(run)).toBe("completed");
+    expect(trail(run)).toEqual([
+      "open:completed",
+      "menu:completed",
+      "pause:waiting",
+      "pause:completed",
+      "agent:completed",
+      "tag:completed",
+      "note:completed",
+      "close:completed",
+    ]);
+    expect(run.steps[0].detail).toMatchObject({
+      outcome: "unchanged",
+      message_kind: "text",
+      business_initiated: false,
+    });
+    expect(run.conversation_id).toBe(conversationId);
+    const msgs = await conversationMessages(t, conversationId);
+    expect(msgs.map((m) => m.type)).toEqual(["text", "interactive"]);
+    expect(msgs[0]?.content).toEqual({ text: "Hi Riya!" });
+    const conv = (await t.api("GET", `/api/v1/conversations/${conversationId}`)).body;
+    expect(conv).toMatchObject({
+      status: "closed",
+      category: { key: "support" },
+      summary: "Riya is on gold",
+      assignee: { type: "agent", agent_id: "agent-7" },
+    });
+    const contact = (await t.api("GET", `/api/v1/contacts/${contactId}`)).body;
+    expect(contact.fields).toEqual({ plan: "gold" });
+    expect(contact.tags).toEqual(["vip"]);
+    const comments = await t.parley.deps.store.db
+      .selectFrom("conversation_comments")
+      .selectAll()
+      .where("conversation_id", "=", conversationId)
+      .execute();
+    expect(comments.map((c) => c.text)).toEqual(["Upgraded Riya to gold"]);
+  });
+
+  test("open outside the window reopens the closed conversation (same id) and sends the template", async () => {
+    const { contactId, conversationId } = await chattingContact(t, channelId, "Omar");
+    await t.api("POST", `/api/v1/conversations/${conversationId}/close`, { category: "sales" });
+    await t.parley.deps.store.db
+      .updateTable("conversations")
+      .set({ last_inbound_at: Date.now() - 2 * 86_400_000 })
+      .where("id", "=", conversationId)
+      .execute();
+    const run = await runToEnd(
+      t,
+      {
+        name: name(),
+        steps: [
+          {
+            id: "open",
+            type: "open_conversation",
+            channel: "Main number 1",
+            message: {
+              text: "free text",
+              template: { name: "order_ready", language: "en", body: ["{{ contact.first_name }}", "X-1"] },
+            },
+          },
+        ],
+      },
+      contactId,
+    );
+    expect(run.status).toBe("completed");
+    expect(run.conversation_id).toBe(conversationId);
+    expect(run.steps[0].detail).toMatchObject({
+      outcome: "reopened",
+      message_kind: "template",
+      business_initiated: true,
+    });
+    const conv = (await t.api("GET", `/api/v1/conversations/${conversationId}`)).body;
+    expect(conv).toMatchObject({
+      status: "open",
+      cycle: 2,
+      opened_by: { type: "workflow", id: run.workflow_id },
+    });
+    const msgs = await conversationMessages(t, conversationId);
+    expect(msgs.at(-1)?.content).toMatchObject({ template: { name: "order_ready", body: ["Omar", "X-1"] } });
+  });
+
+  test("branch on tags, fields and time; jump_to; trigger_workflow starts another run for the contact", async () => {
+    const { contactId } = await chattingContact(t, channelId, "Lee");
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { tags: ["vip"], fields: { tier: 2 } });
+    const child = await runToEnd(
+      t,
+      { name: "child-flow", steps: [{ id: "c", type: "add_comment", text: "x" }] },
+      contactId,
+    );
+    expect(child.status).toBe("failed"); // no conversation for a comment: a failing step fails the run, named
+    expect(child.error).toMatch(/^c: .*open one first/);
+    const run = await runToEnd(
+      t,
+      {
+        name: name(),
+        steps: [
+          { id: "open", type: "open_conversation" },
+          {
+            id: "b",
+            type: "branch",
+            branches: [
+              { when: { var: "contact.tags", op: "contains", value: "nobody" }, next: "wrong" },
+              {
+                when: {
+                  all: [
+                    { var: "contact.fields.tier", op: "gte", value: 2 },
+                    { var: "time.hour", op: "gte", value: 0 },
+                  ],
+                },
+                next: "right",
+              },
+            ],
+          },
+          { id: "wrong", type: "add_comment", text: "wrong", next: "end" },
+          { id: "right", type: "jump_to", target: "spawn" },
+          {
+            id: "spawn",
+            type: "trigger_workflow",
+            workflow: "child-flow",
+            data: { from: "{{ workflow.name }}" },
+          },
+          { id: "end", type: "add_comment", text: "end" },
+        ],
+      },
+      contactId,
+    );
+    expect(trail(run)).toEqual([
+      "open:completed",
+      "b:completed",
+      "right:completed",
+      "spawn:completed",
+      "end:completed",
+    ]);
+    const childRunId = run.steps[3].detail.started_run_id;
+    const spawned = await runReaches(t, childRunId, ["completed", "failed"]);
+    expect(spawned).toMatchObject({
+      status: "completed",
+      parent_run_id: run.id,
+      conversation_id: run.conversation_id,
+    });
+  });
+
+  test("ask_question times out to on_timeout; the free-text question is sent inside the window", async () => {
+    const { contactId, conversationId } = await chattingContact(t, channelId, "Tim");
+    const run = await runToEnd(
+      t,
+      {
+        name: name(),
+        steps: [
+          { id: "open", type: "open_conversation" },
+          {
+            id: "ask",
+            type: "ask_question",
+            text: "Your email?",
+            save_as: "email",
+            timeout: "PT0.3S",
+            on_timeout: "late",
+          },
+          { id: "thanks", type: "send_message", text: "Thanks", next: "end" },
+          { id: "late", type: "close_conversation", summary: "No answer: {{ email | default: 'none' }}" },
+          { id: "end", type: "add_comment", text: "end" },
+        ],
+      },
+      contactId,
+    );
+    expect(trail(run)).toEqual([
+      "open:completed",
+      "ask:waiting",
+      "ask:completed",
+      "late:completed",
+      "end:completed",
+    ]);
+    expect(run.steps[2].detail).toMatchObject({ timed_out: true });
+    const conv = (await t.api("GET", `/api/v1/conversations/${conversationId}`)).body;
+    expect(conv.summary).toBe("No answer: none");
+    expect((await conversationMessages(t, conversationId)).map((m) => m.content.text)).toEqual([
+      "Your email?",
+    ]);
+  });
+
+  test("send_message: list, image and document by link (Liquid inside), and a template", async () => {
+    const { contactId, conversationId } = await chattingContact(t, channelId, "Ivy");
+    const run = await runToEnd(
+      t,
+      {
+        name: name(),
+        steps: [
+          { id: "open", type: "open_conversation" },
+          {
+            id: "list",
+            type: "send_message",
+            text: "Pick a slot, {{ contact.first_name }}",
+            list: { button: "Slots", sections: [{ title: "Today", rows: [{ id: "9", title: "9:00" }] }] },
+          },
+          {
+            id: "img",
+            type: "send_message",
+            image: {
+              link: "https://example.com/{{ contact.first_name }}.png",
+              caption: "For {{ contact.first_name }}",
+            },
+          },
+          {
+            id: "doc",
+            type: "send_message",
+            document: { link: "https://example.com/invoice.pdf", filename: "invoice.pdf" },
+          },
+          {
+            id: "tpl",
+            type: "send_message",
+            template: { name: "order_ready", language: "en", body: ["{{ contact.first_name }}", "Z-1"] },
+          },
+        ],
+      },
+      contactId,
+    );
+    expect(run.status, JSON.stringify(run)).toBe("completed");
+    const msgs = await conversationMessages(t, conversationId);
+    expect(msgs.map((m) => m.type)).toEqual(["interactive", "image", "document", "template"]);
+    expect(msgs[1]?.content).toEqual({ image: { link: "https://example.com/Ivy.png", caption: "For Ivy" } });
+  });
+
+  test("a run stops at 1,000 executed steps", async () => {
+    const contactId = await createContact(t);
+    const run = await runToEnd(
+      t,
+      {
+        name: name(),
+        steps: [
+          { id: "w", type: "wait", duration: "PT0S" },
+          { id: "again", type: "jump_to", target: "w" },
+        ],
+      },
+      contactId,
+      ["completed", "failed", "skipped"],
+      50_000,
+    );
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatch(/limit of 1000 executed steps/);
+    expect(run.steps.filter((s: { status: string }) => s.status === "completed")).toHaveLength(1000);
+  }, 90_000);
+
+  test("http_request: private networks refused by default, on_error taken; allowed by config, JSON saved", async () => {
+    const { default: Fastify } = await import("fastify");
+    const echo = Fastify();
+    echo.post("/orders/:id", async (req) => ({ id: (req.params as { id: string }).id, got: req.body }));
+    await echo.listen({ port: 0, host: "127.0.0.1" });
+    const port = (echo.server.address() as { port: number }).port;
+    try {
+      const { contactId } = await chattingContact(t, channelId, "Ada");
+      const def = {
+        name: name(),
+        steps: [
+          { id: "open", type: "open_conversation" },
+          {
+            id: "call",
+            type: "http_request",
+            method: "POST",
+            url: `http://127.0.0.1:${port}/orders/{{ contact.first_name }}`,
+            body: { who: "{{ contact.first_name }}" },
+            save_as: "api",
+            on_error: "failed",
+          },
+          {
+            id: "ok",
+            type: "close_conversation",
+            summary: "Order {{ api.body.id }} for {{ api.body.got.who }}",
+            next: "done",
+          },
+          { id: "failed", type: "add_comment", text: "call failed: {{ api.error }}" },
+          { id: "done", type: "add_comment", text: "done" },
+        ],
+      };
+      const refused = await runToEnd(t, def, contactId);
+      expect(trail(refused)).toEqual([
+        "open:completed",
+        "call:completed",
+        "failed:completed",
+        "done:completed",
+      ]);
+      expect(refused.steps[1].detail.error).toMatch(/private network/);
+
+      t.parley.workflows.env.allowPrivateHttp = true;
+      const allowed = await runToEnd(t, { ...def, name: name() }, contactId);
+      expect(trail(allowed)).toEqual(["open:completed", "call:completed", "ok:completed", "done:completed"]);
+      expect(allowed.variables.api).toEqual({ status: 200, body: { id: "Ada", got: { who: "Ada" } } });
+      const conv = (await t.api("GET", `/api/v1/conversations/${allowed.conversation_id}`)).body;
+      expect(conv.summary).toBe("Order Ada for Ada");
+    } finally {
+      t.parley.workflows.env.allowPrivateHttp = false;
+      await echo.close();
+    }
+  });
+
+  test("cancel stops a waiting run", async () => {
+    const contactId = await createContact(t);
+    const { runId } = await runManual(
+      t,
+      {
+        name: name(),
+        steps: [
+          { id: "w", type: "wait", duration: "PT1H" },
+          { id: "x", type: "add_comment", text: "x" },
+        ],
+      },
+      contactId,
+    );
+    await runReaches(t, runId, "waiting");
+    const res = await t.api("POST", `/api/v1/workflow-runs/${runId}/cancel`);
+    expect(res.body.status).toBe("cancelled");
+    expect((await t.api("POST", `/api/v1/workflow-runs/${runId}/cancel`)).status).toBe(409);
+  });
+});

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createContact, openConversation } from "../support/conversationHelpers.ts";
+import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
+import { engines } from "../support/testDatabase.ts";
+import { channelWithTemplates } from "./engineSupport.ts";
+import { createWorkflow, runReaches } from "./workflowHelpers.ts";
+
+const note = [{ id: "note", type: "add_comment", text: "{{ trigger.event }}" }];
+
+describe.each(engines)("workflow triggers on %s", (engine) => {
+  let t: TestApp;
+  let channelId: string;
+  beforeAll(async () => {
+    t = await startTestApp(engine, { workflows: true });
+    channelId = await channelWithTemplates(t);
+  });
+  afterAll(() => t.close());
+
+  const runsOf = async (workflowId: string) =>
+    (await t.api("GET", `/api/v1/workflows/${workflowId}/runs`)).body.data as any[];
+  const firstRun = (workflowId: string) =>
+    waitFor(`a run of ${workflowId}`, async () => (await runsOf(workflowId))[0]);
+
+  test("conversation_opened and conversation_closed (filtered by category) start runs on the conversation", async () => {
+    const opened = await createWorkflow(t, {
+      name: "on-open",
+      trigger: { type: "conversation_opened" },
+      steps: note,
+    });
+    const closed = await createWorkflow(t, {
+      name: "feedback-after-support",
+      trigger: { type: "conversation_closed", categories: ["Support"] },
+      steps: [
+        {
+          id: "thanks",
+          type: "update_contact",
+          fields: { last_close: "{{ trigger.category.key }}: {{ trigger.summary }}" },
+        },
+      ],
+    });
+    const contactId = await createContact(t);
+    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    const openRun = await runReaches(t, (await firstRun(opened.id)).id, "completed");
+    expect(openRun).toMatchObject({ contact_id: contactId, conversation_id: conversation.id });
+
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, { category: "sales" });
+    await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, {
+      category: "support",
+      summary: "Fixed",
+    });
+    const closeRun = await runReaches(t, (await firstRun(closed.id)).id, "completed");
+    expect(closeRun.conversation_id).toBe(conversation.id);
+    expect((await runsOf(closed.id)).length).toBe(1); // the sales close did not match
+    expect((await t.api("GET", `/api/v1/contacts/${contactId}`)).body.fields.last_close).toBe(
+      "support: Fixed",
+    );
+    expect((await runsOf(opened.id)).length).toBe(2); // opened, then reopened
+  });
+
+  test("contact_updated fires on the watched field, not on others, and not on the workflow's own update", async () => {
+    const wf = await createWorkflow(t, {
+      name: "on-plan",
+      trigger: { type: "contact_updated", fields: ["plan"] },
+      steps: [{ id: "echo", type: "update_contact", fields: { plan: "{{ contact.fields.plan }}-seen" } }],
+    });
+    const contactId = await createContact(t);
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { fields: { city: "Pune" } });
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { fields: { plan: "gold" } });
+    await runReaches(t, (await firstRun(wf.id)).id, "completed");
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await runsOf(wf.id)).length).toBe(1);
+    expect((await t.api("GET", `/api/v1/contacts/${contactId}`)).body.fields.plan).toBe("gold-seen");
+  });
+
+  test("date_field: 24 h before the contact's appointment, once per contact and value", async () => {
+    const wf = await createWorkflow(t, {
+      name: "reminder",
+      trigger: { type: "date_field", field: "appointment_at", offset: "-PT24H" },
+      steps: [{ id: "n", type: "update_contact", fields: { reminded_for: "{{ trigger.value }}" } }],
+    });
+    const soon = new Date(Date.now() + 23 * 3_600_000).toISOString();
+    const later = new Date(Date.now() + 72 * 3_600_000).toISOString();
+    const due = await createContact(t);
+    const notYet = await createContact(t);
+    await t.api("PATCH", `/api/v1/contacts/${due}`, { fields: { appointment_at: soon } });
+    await t.api("PATCH", `/api/v1/contacts/${notYet}`, { fields: { appointment_at: later } });
+    await t.parley.workflows.scheduler.tick(true);
+    await t.parley.workflows.scheduler.tick(true);
+    const run = await runReaches(t, (await firstRun(wf.id)).id, "completed");
+    expect(run.contact_id).toBe(due);
+    expect((await runsOf(wf.id)).length).toBe(1);
+  });
+
+  test("schedule: a cron trigger starts a batch over its audience", async () => {
+    const a = await createContact(t);
+    const b = await createContact(t);
+    await createContact(t);
+    for (const id of [a, b]) await t.api("PATCH", `/api/v1/contacts/${id}`, { tags: ["newsletter"] });
+    const wf = await createWorkflow(t, {
+      name: "every-second",
+      trigger: {
+        type: "schedule",
+        cron: "* * * * * *",
+        timezone: "Europe/Berlin",
+        audience: { tags: ["newsletter"] },
+      },
+      steps: [{ id: "x", type: "wait", duration: "PT0S" }],
+    });
+    const runs = await waitFor("two scheduled runs", async () => {
+      const r = await runsOf(wf.id);
+      return r.length >= 2 ? r : null;
+    });
+    await t.api("POST", `/api/v1/workflows/${wf.id}/disable`);
+    expect(new Set(runs.map((r) => r.contact_id))).toEqual(new Set([a, b]));
+    const batch = (await t.api("GET", `/api/v1/workflow-batches/${runs[0].batch_id}`)).body;
+    expect(batch.total).toBe(2);
+  });
+
+  test("manual batches report progress: total, done, failed, skipped", async () => {
+    const wf = await createWorkflow(t, {
+      name: "manual-batch",
+      trigger: { type: "manual" },
+      steps: [
+        { id: "open", type: "open_conversation" },
+        { id: "close", type: "close_conversation", category: "general-inquiry" },
+      ],
+    });
+    const ok1 = await createContact(t);
+    const ok2 = await createContact(t);
+    const out = await createContact(t);
+    await t.api("PATCH", `/api/v1/contacts/${out}`, { opted_out: true });
+    const res = await t.api("POST", `/api/v1/workflows/${wf.id}/runs`, {
+      contact_ids: [ok1, ok2, out],
+      data: { campaign: "x" },
+    });
+    expect(res.status).toBe(202);
+    expect(res.body.total).toBe(3);
+    const done = await waitFor("batch done", async () => {
+      const b = (await t.api("GET", `/api/v1/workflow-batches/${res.body.batch_id}`)).body;
+      return b.pending === 0 ? b : null;
+    });
+    expect(done).toMatchObject({ total: 3, done: 2, skipped: 1, failed: 0 });
+  });
+
+  test("a run finishes on the version it started with", async () => {
+    const def = (summary: string) => ({
+      name: "versioned",
+      trigger: { type: "manual" },
+      steps: [
+        { id: "open", type: "open_conversation" },
+        { id: "w", type: "wait", duration: "PT0.4S" },
+        { id: "close", type: "close_conversation", summary },
+      ],
+    });
+    const wf = await createWorkflow(t, def("from v1"));
+    const contactId = await createContact(t);
+    await t.api("POST", `/api/v1/workflows/${wf.id}/runs`, { contact_ids: [contactId] });
+    const run = await firstRun(wf.id);
+    await runReaches(t, run.id, "waiting");
+    const v2 = await t.api("PUT", `/api/v1/workflows/${wf.id}`, def("from v2"));
+    expect(v2.body.version).toBe(2);
+    const done = await runReaches(t, run.id, "completed");
+    expect(done.version).toBe(1);
+    expect((await t.api("GET", `/api/v1/conversations/${done.conversation_id}`)).body.summary).toBe(
+      "from v1",
+    );
+  });
+});

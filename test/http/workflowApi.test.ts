@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expectProblem } from "../support/expectProblem.ts";
+import { startTestApp, type TestApp } from "../support/testApp.ts";
+import { engines } from "../support/testDatabase.ts";
+
+const minimal = (name: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  trigger: { type: "webhook", contact: { phone: "{{ trigger.phone }}" } },
+  steps: [{ id: "open", type: "open_conversation" }],
+  ...extra,
+});
+
+describe.each(engines)("workflow API on %s", (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+  });
+  afterAll(() => t.close());
+
+  test("create, read, list, update (new version), enable / disable", async () => {
+    const created = await t.api("POST", "/api/v1/workflows", minimal("Crud"));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: "Crud", enabled: true, version: 1, trigger_type: "webhook" });
+    expect(created.body.hook_url).toMatch(/^\/hooks\/[\w-]{20,}$/);
+    const id = created.body.id;
+    expect((await t.api("GET", `/api/v1/workflows/${id}`)).body.definition.steps[0].id).toBe("open");
+    expect((await t.api("GET", "/api/v1/workflows")).body.data.map((w: { id: string }) => w.id)).toContain(
+      id,
+    );
+    const updated = await t.api("PUT", `/api/v1/workflows/${id}`, minimal("Crud", { description: "v2" }));
+    expect(updated.body).toMatchObject({ version: 2, definition: { description: "v2" } });
+    expect((await t.api("POST", `/api/v1/workflows/${id}/disable`)).body.enabled).toBe(false);
+    const refused = await t.api("POST", `/api/v1/workflows/${id}/trigger`, { phone: "+14155550100" });
+    expect(expectProblem(refused, 409).detail).toMatch(/disabled/);
+    expect((await t.api("POST", `/api/v1/workflows/${id}/enable`)).body.enabled).toBe(true);
+    expectProblem(await t.api("POST", "/api/v1/workflows", minimal("Crud")), 409, "name");
+  });
+
+  test("invalid definitions are a 422 naming every bad path", async () => {
+    const res = await t.api("POST", "/api/v1/workflows", {
+      name: "Bad",
+      trigger: { type: "manual" },
+      steps: [
+        { id: "a", type: "jump_to", target: "nowhere" },
+        { id: "b", type: "close_conversation", category: "refunds" },
+      ],
+    });
+    const p = expectProblem(res, 422, "steps[1].category");
+    expect(p.errors).toEqual(
+      expect.arrayContaining([
+        { field: "steps[0].target", message: 'unknown step "nowhere"' },
+        { field: "steps[1].category", message: 'unknown category "refunds"' },
+      ]),
+    );
+    expectProblem(
+      await t.api("POST", "/api/v1/workflows", { name: "x", trigger: { type: "nope" }, steps: [] }),
+      422,
+      "trigger",
+    );
+    expectProblem(
+      await t.api("POST", "/api/v1/workflows", { ...minimal("Extra"), surprise: 1 }),
+      422,
+      "surprise",
+    );
+  });
+
+  test("webhook trigger: 202 with run_id; a bad phone is a 422 naming contact.phone; other triggers refuse", async () => {
+    const wf = (await t.api("POST", "/api/v1/workflows", minimal("Hooked"))).body;
+    const ok = await t.api("POST", `/api/v1/workflows/${wf.id}/trigger`, { phone: "+14155550101" });
+    expect(ok.status).toBe(202);
+    expect(ok.body.run_id).toMatch(/^[0-9a-f-]{36}$/);
+    const run = (await t.api("GET", `/api/v1/workflow-runs/${ok.body.run_id}`)).body;
+    expect(run).toMatchObject({ status: "running", version: 1, workflow_id: wf.id, steps: [] });
+    expectProblem(
+      await t.api("POST", `/api/v1/workflows/${wf.id}/trigger`, { phone: "12" }),
+      422,
+      "contact.phone",
+    );
+    expectProblem(await t.api("POST", `/api/v1/workflows/${wf.id}/trigger`, [1, 2]), 422);
+    const manual = (
+      await t.api("POST", "/api/v1/workflows", {
+        name: "Man",
+        trigger: { type: "manual" },
+        steps: [{ id: "x", type: "wait", duration: "PT1S" }],
+      })
+    ).body;
+    expectProblem(await t.api("POST", `/api/v1/workflows/${manual.id}/trigger`, {}), 409);
+    expectProblem(await t.api("POST", `/api/v1/workflows/${manual.id}/runs`, {}), 422, "contact_ids");
+  });
+
+  test("unknown ids are 404, other workspaces' workflows too, never a 500", async () => {
+    const wf = (await t.api("POST", "/api/v1/workflows", minimal("Mine"))).body;
+    const other = await t.otherWorkspace();
+    expectProblem(await t.api("GET", `/api/v1/workflows/${wf.id}`, undefined, { key: other.apiKey }), 404);
+    expectProblem(await t.api("GET", "/api/v1/workflow-runs/nope"), 404);
+    expectProblem(await t.api("POST", "/api/v1/workflow-runs/nope/cancel"), 404);
+    expectProblem(await t.api("GET", "/api/v1/workflow-batches/nope"), 404);
+    expectProblem(await t.api("GET", "/api/v1/workflows/nope/runs"), 404);
+    expectProblem(await t.api("POST", "/hooks/not-a-token", { a: 1 }), 404);
+    for (const body of ["{", "null", '"x"', '{"steps": 5}']) {
+      const res = await t.api("POST", "/api/v1/workflows", body, {
+        headers: { "content-type": "application/json" },
+      });
+      expect(res.status, body).toBeLessThan(500);
+    }
+  });
+
+  test("the OpenAPI document describes the workflow endpoints", async () => {
+    const doc = (await t.api("GET", "/api/openapi.json", undefined, { key: null })).body;
+    for (const path of [
+      "/api/v1/workflows",
+      "/api/v1/workflows/{id}",
+      "/api/v1/workflows/{id}/trigger",
+      "/api/v1/workflows/{id}/runs",
+      "/api/v1/workflow-runs/{id}",
+      "/api/v1/workflow-runs/{id}/cancel",
+      "/api/v1/workflow-batches/{id}",
+    ])
+      expect(doc.paths[path], path).toBeTruthy();
+  });
+});
