@@ -37,6 +37,8 @@ export interface ParleyOptions {
   delivery?: Partial<DeliveryOptions>;
   /** Simulator status delays (ms) for the embedded sandbox. */
   simulatorDelays?: { sentMs: number; deliveredMs: number; readMs: number | null };
+  /** Serve the built web app at `/` (what `parley serve` does). */
+  webApp?: boolean;
 }
 
 /**
@@ -75,6 +77,7 @@ export async function createParley(
     let sandbox: Sandbox | null = null;
     const server = await buildServer(deps, {
       hub,
+      webApp: options.webApp ?? false,
       extra: async (app) => {
         webhookRoutes(app, { directory, inbox, log });
         if (config.PARLEY_SIMULATOR === "on")

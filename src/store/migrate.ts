@@ -2,6 +2,7 @@ import { type Kysely, type Migration, Migrator } from "kysely";
 import type { Dialect } from "./createDatabase.ts";
 import * as m001 from "./migrations/001_core.ts";
 import * as m002 from "./migrations/002_whatsapp.ts";
+import * as m004 from "./migrations/004_users.ts";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -9,6 +10,7 @@ type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<voi
 const migrations: Record<string, DialectMigration> = {
   "001_core": m001,
   "002_whatsapp": m002,
+  "004_users": m004,
 };
 
 /** Brings the schema up to date; safe to call from several processes at once (Kysely takes a lock). */

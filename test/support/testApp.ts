@@ -45,6 +45,8 @@ export interface TestAppOptions {
    */
   live?: boolean;
   delivery?: ParleyOptions["delivery"];
+  /** Serve the built web app at `/` (browser tests). */
+  webApp?: boolean;
 }
 
 export async function startTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
@@ -64,6 +66,7 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
     now: options.now,
     delivery: { timeoutMs: 2000, ...options.delivery },
     simulatorDelays: { sentMs: 5, deliveredMs: 15, readMs: 30 },
+    webApp: options.webApp,
   };
   const boot = async () => {
     const p = await createParley(config, log, parleyOptions);

@@ -12,7 +12,7 @@ import { snakeKeys } from "../resources/snakeKeys.ts";
 
 const idParams = z.object({ id: z.string().max(100) });
 
-const timelineEntry = z
+export const timelineEntry = z
   .object({
     id: z.number(),
     type: z.string(),

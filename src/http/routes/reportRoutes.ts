@@ -3,12 +3,13 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
 import { AppError } from "../../core/errors.ts";
+import { activityReport } from "../../store/activityReport.ts";
 import { closingStore } from "../../store/closingStore.ts";
 import { contactStore } from "../../store/contactStore.ts";
 import { conversationQueries } from "../../store/conversations/conversationQueries.ts";
 import { iso } from "../resources/iso.ts";
 
-const closingResource = z
+export const closingResource = z
   .object({
     id: z.string(),
     conversation_id: z.string(),
@@ -39,6 +40,20 @@ const toClosingResource = (c: Awaited<ReturnType<typeof closingStore.list>>[numb
 });
 
 const idParams = z.object({ id: z.string().max(100) });
+const rangeQuery = z.strictObject({
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+  channel_id: z.string().max(100).optional(),
+});
+
+export const activityResource = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    data: z.array(z.object({ day: z.string(), opened: z.number(), closed: z.number() })),
+  })
+  .meta({ id: "ActivityReport" });
+
 const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /** Closing records (one per open/close cycle) and the closes-by-category report. */
@@ -114,6 +129,36 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
           count: row.count,
           median_duration_ms: row.medianDurationMs,
         })),
+      };
+    },
+  );
+
+  r.get(
+    "/reports/activity",
+    {
+      schema: {
+        tags: ["Reports"],
+        description:
+          "Conversations opened (new or reopened) and closed per UTC day; the range defaults to 30 days.",
+        querystring: rangeQuery,
+        response: { 200: activityResource },
+      },
+    },
+    async (req) => {
+      const to = req.query.to ? Date.parse(req.query.to) : deps.store.now() + 1;
+      const from = req.query.from ? Date.parse(req.query.from) : to - 30 * 24 * 3600 * 1000;
+      if (from >= to) throw AppError.validation("from", "must be before `to`");
+      if (to - from > 366 * 24 * 3600 * 1000)
+        throw AppError.validation("from", "the range is at most 366 days");
+      const days = await activityReport(deps.store, req.auth.workspaceId, {
+        from,
+        to,
+        channelId: req.query.channel_id,
+      });
+      return {
+        from: iso(from),
+        to: iso(to),
+        data: days.map((d) => ({ day: iso(d.day).slice(0, 10), opened: d.opened, closed: d.closed })),
       };
     },
   );
