@@ -65,7 +65,12 @@ export function createAuthenticate(store: StoreContext) {
     let auth: Auth | null;
     if (header !== undefined) {
       const key = header.startsWith("Bearer ") ? header.slice(7).trim() : "";
-      auth = key ? await byKey(key) : null;
+      if (!key)
+        return sendProblem(
+          reply,
+          problem(401, "unauthorized", "Send an API key as `Authorization: Bearer <key>`"),
+        );
+      auth = await byKey(key);
       if (!auth) return sendProblem(reply, problem(401, "unauthorized", "The API key is unknown or revoked"));
     } else {
       const token = readCookie(request, SESSION_COOKIE);

@@ -20,7 +20,8 @@ export async function activityReport(
   workspaceId: string,
   range: { from: number; to: number; channelId?: string },
 ): Promise<ActivityDay[]> {
-  const dayOf = (col: string) => sql<number>`(${sql.ref(col)} / ${DAY})`;
+  // A literal, not a parameter: PostgreSQL must see the select and the GROUP BY as the same expression.
+  const dayOf = (col: string) => sql<number>`(${sql.ref(col)} / ${sql.lit(DAY)})`;
   let opens = ctx.db
     .selectFrom("events as e")
     .innerJoin("conversations as c", "c.id", "e.conversation_id")

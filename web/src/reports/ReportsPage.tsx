@@ -19,6 +19,8 @@ interface ByCategory {
 
 const DAY = 86_400_000;
 const bars = uPlot.paths.bars?.({ size: [0.6, 60] });
+/** Counts are whole numbers: keep the y axis on integer steps. */
+const countAxis: uPlot.Axis = { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] };
 
 /** Opened vs closed over time, and closes by category (a bar chart plus the exact numbers and CSV). */
 export default function ReportsPage() {
@@ -57,6 +59,7 @@ export default function ReportsPage() {
         { label: "Closed", stroke: "#16a34a", width: 2 },
       ],
       scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+      axes: [{}, countAxis],
     };
     return { data, options };
   }, [activity.data]);
@@ -68,10 +71,17 @@ export default function ReportsPage() {
     const options: Omit<uPlot.Options, "width"> = {
       height: 240,
       scales: {
-        x: { time: false, range: (_u, _min, max) => [-0.5, Math.max(max, 0) + 0.5] },
+        x: { time: false, auto: false, range: () => [-0.5, Math.max(rows.length, 1) - 0.5] },
         y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
       },
-      axes: [{ values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) ? (names[t] ?? "") : "")) }, {}],
+      axes: [
+        {
+          splits: () => rows.map((_, i) => i),
+          values: (_u, ticks) => ticks.map((t) => names[t] ?? ""),
+          grid: { show: false },
+        },
+        countAxis,
+      ],
       series: [
         {},
         { label: "Closes", fill: "#7c3aed", stroke: "#7c3aed", paths: bars, points: { show: false } },
