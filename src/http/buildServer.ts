@@ -106,7 +106,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
       channelRoutes(api, deps);
       contactRoutes(api, deps);
       conversationRoutes(api, deps);
-      eventRoutes(api, parts.hub);
+      eventRoutes(api, parts.hub, deps.store);
       reportRoutes(api, deps);
       templateRoutes(api, deps);
       userRoutes(api, deps);

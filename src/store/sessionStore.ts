@@ -99,6 +99,20 @@ export const sessionStore = {
     };
   },
 
+  /** Whether a session is still live; long-lived streams re-check it, since they authenticated only once. */
+  async isActive(ctx: StoreContext, sessionId: string): Promise<boolean> {
+    const row = await ctx.db
+      .selectFrom("sessions as s")
+      .innerJoin("users as u", "u.id", "s.user_id")
+      .select("s.id")
+      .where("s.id", "=", sessionId)
+      .where("s.revoked_at", "is", null)
+      .where("s.expires_at", ">", ctx.now())
+      .where("u.disabled_at", "is", null)
+      .executeTakeFirst();
+    return row !== undefined;
+  },
+
   async listForUser(ctx: StoreContext, userId: string): Promise<Session[]> {
     const rows = await ctx.db
       .selectFrom("sessions")

@@ -163,6 +163,44 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await shot(agent, "closed-history");
   });
 
+  test("the agent reopens it, assigns it to themself, and finds it under Assigned to me", async () => {
+    await agent.getByRole("button", { name: "Reopen" }).click();
+    await expect.poll(() => agent.getByTestId("conversation-status").textContent()).toBe("open");
+    await agent.getByTestId("marker").filter({ hasText: "Reopened by Ada Agent" }).waitFor();
+    await agent
+      .getByLabel("Assignee")
+      .last()
+      .selectOption({ label: `Me (${AGENT.name})` });
+    await agent.getByTestId("marker").filter({ hasText: "Assigned by Ada Agent" }).waitFor();
+    await agent.getByTestId("tab-open").click();
+    await agent.getByLabel("Assignee").first().selectOption({ label: "Assigned to me" });
+    await agent.getByTestId("conversation-row").filter({ hasText: CUSTOMER.name }).waitFor();
+    expect(await agent.getByTestId("conversation-row").count()).toBe(1);
+    await agent.getByLabel("Assignee").first().selectOption({ label: "Unassigned" });
+    await agent.getByTestId("conversation-row").filter({ hasText: "+14155550300" }).waitFor();
+    expect(await agent.getByTestId("conversation-row").count()).toBe(1);
+  });
+
+  test("people see and end their own sessions", async () => {
+    const other = await browser.newContext({ baseURL: t.url() });
+    const page = await other.newPage();
+    await page.goto("/");
+    await page.getByLabel("Email").fill(AGENT.email);
+    await page.getByLabel("Password").fill(AGENT.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByTestId("tab-open").waitFor();
+
+    await agent.getByRole("link", { name: /Ada Agent/ }).click();
+    const rows = agent.getByTestId("sessions").getByRole("row");
+    await expect.poll(() => rows.count()).toBe(2);
+    await agent.getByTestId("sessions").getByRole("button", { name: "Sign out" }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    // The other browser is signed out on its next request.
+    await page.reload();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await other.close();
+  });
+
   test("the reports count the close under its category", async () => {
     await owner.goto("/reports");
     const table = owner.getByTestId("closes-by-category");

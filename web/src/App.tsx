@@ -4,6 +4,7 @@ import { ApiError, api, setCsrfToken } from "./api/api.ts";
 import type { Me } from "./api/apiTypes.ts";
 import { useLiveEvents } from "./api/useLiveEvents.ts";
 import { useRoute } from "./api/useRoute.ts";
+import { AccountPage } from "./auth/AccountPage.tsx";
 import { SetupPage } from "./auth/SetupPage.tsx";
 import { SignInPage } from "./auth/SignInPage.tsx";
 import { InboxPage } from "./inbox/InboxPage.tsx";
@@ -43,7 +44,8 @@ export function App() {
 
   if (state.isPending || (state.data?.setup_required === false && me.isPending))
     return <div className="splash">Loading…</div>;
-  if (state.error || me.error)
+  // A failed background refetch (say, the server restarting) keeps the last good answer on screen.
+  if ((state.error && !state.data) || (me.error && me.data === undefined))
     return <div className="splash">Can't reach the server: {(state.error ?? me.error)?.message}</div>;
   if (state.data?.setup_required) return <SetupPage brand={brand} />;
   const signedIn = me.data;
@@ -52,6 +54,7 @@ export function App() {
   const page = () => {
     if (path.startsWith("/simulate")) return <SimulatorPage />;
     if (path.startsWith("/reports")) return <ReportsPage />;
+    if (path.startsWith("/account")) return <AccountPage me={signedIn} />;
     if (path.startsWith("/settings")) return <SettingsPage me={signedIn} />;
     if (path.startsWith("/workflows"))
       return (

@@ -64,7 +64,11 @@ export function useLiveEvents(enabled: boolean): boolean {
     ];
     for (const t of types) source.addEventListener(t, handle);
     source.onopen = () => setConnected(true);
-    source.onerror = () => setConnected(false);
+    source.onerror = () => {
+      setConnected(false);
+      // The stream also ends when the session is revoked: re-check it, which shows sign-in if so.
+      void client.invalidateQueries({ queryKey: ["me"] });
+    };
     return () => source.close();
   }, [enabled, client]);
   return connected;

@@ -6,9 +6,11 @@ const subscribe = (fn: () => void) => {
 };
 
 /** Client-side navigation without a router library: the app has a handful of flat routes. */
-export function navigate(to: string): void {
+export function navigate(to: string, opts: { replace?: boolean } = {}): void {
   if (to === window.location.pathname + window.location.search) return;
-  window.history.pushState(null, "", to);
+  // Filter tweaks replace the entry, so Back leaves the inbox instead of undoing each keystroke.
+  if (opts.replace) window.history.replaceState(null, "", to);
+  else window.history.pushState(null, "", to);
   window.dispatchEvent(new PopStateEvent("popstate"));
 }
 

@@ -32,6 +32,7 @@ export function InboxPage({ me }: { me: Me }) {
   const set = (patch: Partial<InboxFilters>) =>
     navigate(
       `${selected ? `/inbox/${encodeURIComponent(selected)}` : "/inbox"}${writeFilters({ ...filters, ...patch })}`,
+      { replace: true },
     );
   const tabs = [
     { key: "open", label: "Active", count: counts.data?.open },

@@ -58,9 +58,9 @@ export function Shell(props: { me: Me; brand: string; live: boolean; path: strin
         <span className={props.live ? "live on" : "live"} title={props.live ? "Live" : "Reconnecting…"}>
           ●
         </span>
-        <span className="who">
+        <Link to="/account" className="who">
           {props.me.user?.name} <small>({props.me.role})</small>
-        </span>
+        </Link>
         <button type="button" onClick={signOut}>
           Sign out
         </button>
