@@ -19,6 +19,7 @@ import { rejectNulCharacters } from "./rejectNulCharacters.ts";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.ts";
 import { authRoutes } from "./routes/authRoutes.ts";
 import { channelRoutes } from "./routes/channelRoutes.ts";
+import { commentRoutes } from "./routes/commentRoutes.ts";
 import { contactRoutes } from "./routes/contactRoutes.ts";
 import { conversationRoutes } from "./routes/conversationRoutes.ts";
 import { eventRoutes } from "./routes/eventRoutes.ts";
@@ -106,6 +107,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
       channelRoutes(api, deps);
       contactRoutes(api, deps);
       conversationRoutes(api, deps);
+      commentRoutes(api, deps);
       eventRoutes(api, parts.hub, deps.store);
       reportRoutes(api, deps);
       templateRoutes(api, deps);

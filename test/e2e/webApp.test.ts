@@ -114,6 +114,19 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     await shot(phone, "simulator");
   });
 
+  test("an internal note reaches the team live, never the phone", async () => {
+    await owner.getByRole("tab", { name: "Internal note" }).click();
+    await owner.getByLabel("Internal note").fill("VIP customer: offer free shipping next time.");
+    await owner.getByRole("button", { name: "Add note" }).click();
+    await owner.getByTestId("note").filter({ hasText: "VIP customer" }).waitFor();
+    // The agent still has this conversation open from before: the note appears there without a reload.
+    await agent.getByTestId("note").filter({ hasText: "VIP customer" }).waitFor();
+    await shot(agent, "internal-note");
+    await phone.waitForTimeout(500);
+    expect(await phone.getByTestId("phone-chat").textContent()).not.toContain("VIP customer");
+    await owner.getByRole("tab", { name: "Reply" }).click();
+  });
+
   test("outside the window the composer is a template picker; the template reaches the phone", async () => {
     const channels = await t.api("GET", "/api/v1/channels");
     const sandbox = channels.body.data.find((c: { kind: string }) => c.kind === "sandbox");

@@ -29,7 +29,7 @@ export function eventRoutes(app: FastifyInstance, hub: EventHub, store: StoreCon
       schema: {
         tags: ["Events"],
         description:
-          "Server-Sent Events stream of domain events (conversation.opened, conversation.reopened, conversation.closed, conversation.assigned, message.created, message.status_changed, contact.updated). Reconnect with Last-Event-ID to resume.",
+          "Server-Sent Events stream of domain events (conversation.opened, conversation.reopened, conversation.closed, conversation.assigned, conversation.commented, message.created, message.status_changed, contact.updated). Reconnect with Last-Event-ID to resume.",
         querystring: z.strictObject({ last_event_id: z.coerce.number().int().min(0).optional() }),
       },
     },

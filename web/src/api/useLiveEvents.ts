@@ -58,6 +58,7 @@ export function useLiveEvents(enabled: boolean): boolean {
       "conversation.reopened",
       "conversation.closed",
       "conversation.assigned",
+      "conversation.commented",
       "message.created",
       "message.status_changed",
       "contact.updated",

@@ -13,6 +13,7 @@ const MARKERS = new Set([
   "conversation.reopened",
   "conversation.closed",
   "conversation.assigned",
+  "conversation.commented",
 ]);
 
 type Item = { at: string; kind: "message"; m: Message } | { at: string; kind: "marker"; e: TimelineEntry };

@@ -38,6 +38,16 @@ export function LifecycleMarker({
       </div>
     );
   }
+  if (e.type === "conversation.commented") {
+    return (
+      <div className="note" data-testid="note">
+        <div className="author">
+          Note by {by} · {time}
+        </div>
+        <div className="text">{str(e.text)}</div>
+      </div>
+    );
+  }
   const label =
     e.type === "conversation.opened"
       ? `Opened by ${by}`
