@@ -153,10 +153,15 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
 
   test("Close with category and summary leaves Active for the other agent, and shows in Closed and history", async () => {
     await owner.goto("/inbox");
+    // The workspace requires a summary: the dialog says so and refuses to close without one.
+    await t.api("PATCH", "/api/v1/workspace", { closing_notes: { summary: "required" } });
     await owner.getByTestId("conversation-row").filter({ hasText: CUSTOMER.name }).click();
     await owner.getByRole("button", { name: "Close", exact: true }).click();
     const dialog = owner.getByTestId("close-dialog");
     await dialog.getByLabel("Category").selectOption({ label: "Support" });
+    await dialog.getByText("Summary (required)").waitFor();
+    await dialog.getByRole("button", { name: "Close conversation" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "requires" }).waitFor();
     await dialog.getByLabel("Summary").fill("Order status explained; ships today.");
     await shot(owner, "close-dialog");
     await dialog.getByRole("button", { name: "Close conversation" }).click();
@@ -219,6 +224,10 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     const table = owner.getByTestId("closes-by-category");
     await table.getByRole("row", { name: /Support\s+1/ }).waitFor();
     await owner.locator(".chart canvas").first().waitFor();
+    await owner
+      .getByTestId("closes-by-agent")
+      .getByRole("row", { name: /Olive Owner\s+1/ })
+      .waitFor();
     await shot(owner, "reports");
   });
 });

@@ -30,6 +30,40 @@ describe.each(engines)("GET /reports/activity on %s", (engine) => {
     expect(one.body.data.at(-1)).toEqual({ day: today, opened: 1, closed: 0 });
   });
 
+  test("closes by closer: each agent by name, API keys apart, busiest first", async () => {
+    const ch = await createChannel(t, 3);
+    const setup = await t.api(
+      "POST",
+      "/api/v1/auth/setup",
+      { email: "olive@example.com", name: "Olive", password: "owner password 1" },
+      { key: null },
+    );
+    const cookie = String(setup.headers["set-cookie"]).split(";")[0]!;
+    const asOlive = { key: null, headers: { cookie, "x-csrf-token": setup.body.csrf_token } };
+    for (let i = 0; i < 2; i++) {
+      const c = await openConversation(t, { contact_id: await createContact(t), channel_id: ch });
+      const res = await t.api("POST", `/api/v1/conversations/${c.conversation.id}/close`, {}, asOlive);
+      expect(res.status, res.text).toBe(200);
+    }
+    const res = await t.api("GET", `/api/v1/reports/closes-by-closer?channel_id=${ch}`);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.data).toEqual([
+      {
+        closed_by: { type: "agent", id: setup.body.user.id },
+        name: "Olive",
+        count: 2,
+        median_duration_ms: expect.any(Number),
+      },
+    ]);
+    const all = await t.api("GET", "/api/v1/reports/closes-by-closer");
+    expect(
+      all.body.data.map((r: { closed_by: { type: string }; count: number }) => [r.closed_by.type, r.count]),
+    ).toEqual([
+      ["agent", 2],
+      ["api", 1],
+    ]);
+  });
+
   test("a backwards or over-long range is a 422 naming from", async () => {
     expectProblem(
       await t.api("GET", "/api/v1/reports/activity?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z"),

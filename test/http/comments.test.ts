@@ -38,6 +38,15 @@ describe.each(engines)("internal comments on %s", (engine) => {
     expect(messages.body.data).toEqual([]);
   });
 
+  test("the timeline can be narrowed to some event types", async () => {
+    const res = await t.api(
+      "GET",
+      `/api/v1/contacts/${contactId}/timeline?types=conversation.commented,%20conversation.closed`,
+    );
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.data.map((e: { type: string }) => e.type)).toEqual(["conversation.commented"]);
+  });
+
   test("empty text is a 422, an unknown or foreign conversation a 404", async () => {
     expectProblem(
       await t.api("POST", `/api/v1/conversations/${conversationId}/comments`, { text: " " }),

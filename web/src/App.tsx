@@ -1,7 +1,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { lazy, Suspense, useEffect } from "react";
 import { ApiError, api, setCsrfToken } from "./api/api.ts";
-import type { Me } from "./api/apiTypes.ts";
+import type { AuthState, Me } from "./api/apiTypes.ts";
 import { useLiveEvents } from "./api/useLiveEvents.ts";
 import { useRoute } from "./api/useRoute.ts";
 import { AccountPage } from "./auth/AccountPage.tsx";
@@ -19,7 +19,7 @@ const SettingsPage = lazy(() => import("./settings/SettingsPage.tsx"));
 export function App() {
   const state = useQuery({
     queryKey: ["auth-state"],
-    queryFn: () => api<{ setup_required: boolean; brand_name: string }>("GET", "/api/v1/auth/state"),
+    queryFn: () => api<AuthState>("GET", "/api/v1/auth/state"),
   });
   const me = useQuery({
     queryKey: ["me"],

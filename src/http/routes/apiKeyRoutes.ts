@@ -5,7 +5,7 @@ import type { AppContext } from "../../app/AppContext.ts";
 import { workspaceStore } from "../../store/workspaceStore.ts";
 import { iso } from "../resources/iso.ts";
 
-const apiKeyResource = z
+export const apiKeyResource = z
   .object({ id: z.string(), name: z.string(), prefix: z.string(), created_at: z.string() })
   .meta({ id: "ApiKey" });
 export const newApiKeyResource = apiKeyResource

@@ -14,6 +14,10 @@ import { readCookie, SESSION_COOKIE, setSessionCookie } from "../sessionCookie.t
 export const passwordSchema = z.string().min(10, "must be at least 10 characters").max(200);
 export const emailSchema = z.email().max(200);
 
+export const authStateResource = z
+  .object({ setup_required: z.boolean(), brand_name: z.string() })
+  .meta({ id: "AuthState" });
+
 const setupBody = z.strictObject({
   email: emailSchema,
   name: z.string().trim().min(1).max(100),
@@ -57,7 +61,7 @@ export function authRoutes(app: FastifyInstance, deps: AppContext, limiter: Logi
         tags,
         security,
         description: "Whether the first owner still has to be created, and the brand to show on sign-in.",
-        response: { 200: z.object({ setup_required: z.boolean(), brand_name: z.string() }) },
+        response: { 200: authStateResource },
       },
     },
     async () => {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
 import { AppError } from "../../core/errors.ts";
 import { activityReport } from "../../store/activityReport.ts";
+import { closesByCloser } from "../../store/closesByCloser.ts";
 import { closingStore } from "../../store/closingStore.ts";
 import { contactStore } from "../../store/contactStore.ts";
 import { conversationQueries } from "../../store/conversations/conversationQueries.ts";
@@ -54,6 +55,44 @@ export const activityResource = z
   })
   .meta({ id: "ActivityReport" });
 
+export const closesByCategoryResource = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    data: z.array(
+      z.object({
+        category: z.object({ key: z.string(), name: z.string() }).nullable(),
+        count: z.number(),
+        median_duration_ms: z.number().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "ClosesByCategory" });
+
+export const closesByCloserResource = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    data: z.array(
+      z.object({
+        closed_by: z.object({ type: z.string(), id: z.string().nullable() }),
+        name: z.string().nullable(),
+        count: z.number(),
+        median_duration_ms: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: "ClosesByCloser" });
+
+/** The report range: the last 30 days unless given, `from` before `to`, at most 366 days. */
+function rangeOf(q: { from?: string; to?: string }, now: number): { from: number; to: number } {
+  const to = q.to ? Date.parse(q.to) : now + 1;
+  const from = q.from ? Date.parse(q.from) : to - 30 * 24 * 3600 * 1000;
+  if (from >= to) throw AppError.validation("from", "must be before `to`");
+  if (to - from > 366 * 24 * 3600 * 1000) throw AppError.validation("from", "the range is at most 366 days");
+  return { from, to };
+}
+
 const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /** Closing records (one per open/close cycle) and the closes-by-category report. */
@@ -97,19 +136,7 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
           to: z.iso.datetime().optional(),
           channel_id: z.string().max(100).optional(),
         }),
-        response: {
-          200: z.object({
-            from: z.string(),
-            to: z.string(),
-            data: z.array(
-              z.object({
-                category: z.object({ key: z.string(), name: z.string() }).nullable(),
-                count: z.number(),
-                median_duration_ms: z.number().nullable(),
-              }),
-            ),
-          }),
-        },
+        response: { 200: closesByCategoryResource },
       },
     },
     async (req) => {
@@ -145,11 +172,7 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
       },
     },
     async (req) => {
-      const to = req.query.to ? Date.parse(req.query.to) : deps.store.now() + 1;
-      const from = req.query.from ? Date.parse(req.query.from) : to - 30 * 24 * 3600 * 1000;
-      if (from >= to) throw AppError.validation("from", "must be before `to`");
-      if (to - from > 366 * 24 * 3600 * 1000)
-        throw AppError.validation("from", "the range is at most 366 days");
+      const { from, to } = rangeOf(req.query, deps.store.now());
       const days = await activityReport(deps.store, req.auth.workspaceId, {
         from,
         to,
@@ -159,6 +182,36 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
         from: iso(from),
         to: iso(to),
         data: days.map((d) => ({ day: iso(d.day).slice(0, 10), opened: d.opened, closed: d.closed })),
+      };
+    },
+  );
+
+  r.get(
+    "/reports/closes-by-closer",
+    {
+      schema: {
+        tags: ["Reports"],
+        description: "Closes per agent (or workflow, API key, auto-close) with the median resolution time.",
+        querystring: rangeQuery,
+        response: { 200: closesByCloserResource },
+      },
+    },
+    async (req) => {
+      const { from, to } = rangeOf(req.query, deps.store.now());
+      const rows = await closesByCloser(deps.store, req.auth.workspaceId, {
+        from,
+        to,
+        channelId: req.query.channel_id,
+      });
+      return {
+        from: iso(from),
+        to: iso(to),
+        data: rows.map((r) => ({
+          closed_by: r.closedBy,
+          name: r.name,
+          count: r.count,
+          median_duration_ms: r.medianDurationMs,
+        })),
       };
     },
   );

@@ -25,7 +25,7 @@ export const userPatchBody = z.strictObject({
   disabled: z.boolean().optional(),
 });
 
-const sessionResource = z
+export const sessionResource = z
   .object({
     id: z.string(),
     current: z.boolean(),

@@ -1,22 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "../api/api.ts";
-import type { Me } from "../api/apiTypes.ts";
-
-interface SessionRow {
-  id: string;
-  current: boolean;
-  user_agent: string | null;
-  ip: string | null;
-  created_at: string;
-  expires_at: string;
-}
+import type { Me, SessionInfo } from "../api/apiTypes.ts";
 
 /** The signed-in person's sessions: where they are signed in, and a way to end any of them at once. */
 export function AccountPage({ me }: { me: Me }) {
   const client = useQueryClient();
   const sessions = useQuery({
     queryKey: ["sessions"],
-    queryFn: () => api<{ data: SessionRow[] }>("GET", "/api/v1/me/sessions"),
+    queryFn: () => api<{ data: SessionInfo[] }>("GET", "/api/v1/me/sessions"),
   });
   const revoke = useMutation({
     mutationFn: (id: string) => api("DELETE", `/api/v1/me/sessions/${id}`),

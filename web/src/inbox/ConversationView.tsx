@@ -1,7 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { api, qs } from "../api/api.ts";
-import type { Category, Conversation, Me, Message, Page, TimelineEntry, User } from "../api/apiTypes.ts";
+import type { Category, Conversation, Me, Message, TimelineEntry, User } from "../api/apiTypes.ts";
+import { fetchAllPages } from "../api/fetchAllPages.ts";
 import { CloseDialog } from "./CloseDialog.tsx";
 import { Composer } from "./Composer.tsx";
 import { LifecycleMarker } from "./LifecycleMarker.tsx";
@@ -28,15 +29,15 @@ export function ConversationView(props: { id: string; me: Me; users: User[]; cat
   });
   const messages = useQuery({
     queryKey: ["messages", props.id],
-    // The newest 200 are what an agent reads; older history stays a page away in the API.
-    queryFn: () =>
-      api<Page<Message>>("GET", `/api/v1/conversations/${props.id}/messages${qs({ limit: 200 })}`),
+    queryFn: () => fetchAllPages<Message>(`/api/v1/conversations/${props.id}/messages${qs({ limit: 200 })}`),
   });
   const contactId = conv.data?.contact_id;
   const timeline = useQuery({
     queryKey: ["contact", contactId, "timeline"],
     queryFn: () =>
-      api<Page<TimelineEntry>>("GET", `/api/v1/contacts/${contactId}/timeline${qs({ limit: 200 })}`),
+      fetchAllPages<TimelineEntry>(
+        `/api/v1/contacts/${contactId}/timeline${qs({ limit: 200, types: [...MARKERS].join(",") })}`,
+      ),
     enabled: Boolean(contactId),
   });
   const refresh = () => {
@@ -61,7 +62,7 @@ export function ConversationView(props: { id: string; me: Me; users: User[]; cat
   });
 
   const bottom = useRef<HTMLDivElement>(null);
-  const count = messages.data?.data.length ?? 0;
+  const count = messages.data?.length ?? 0;
   useEffect(() => {
     if (count) bottom.current?.scrollIntoView({ block: "end" });
   }, [count]);
@@ -72,8 +73,8 @@ export function ConversationView(props: { id: string; me: Me; users: User[]; cat
   const userName = (id: string | null) => props.users.find((u) => u.id === id)?.name ?? null;
   const categoryName = (key: string) => props.categories.find((k) => k.key === key)?.name ?? key;
   const items: Item[] = [
-    ...(messages.data?.data ?? []).map((m) => ({ at: m.created_at, kind: "message" as const, m })),
-    ...(timeline.data?.data ?? [])
+    ...(messages.data ?? []).map((m) => ({ at: m.created_at, kind: "message" as const, m })),
+    ...(timeline.data ?? [])
       .filter((e) => e.conversation_id === c.id && MARKERS.has(e.type))
       .map((e) => ({ at: e.at, kind: "marker" as const, e })),
   ].sort((a, b) => a.at.localeCompare(b.at) || (a.kind === "marker" ? -1 : 1));

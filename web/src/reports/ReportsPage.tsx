@@ -1,21 +1,30 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
 import uPlot from "uplot";
+import type { z } from "zod";
+import type {
+  activityResource,
+  closesByCategoryResource,
+  closesByCloserResource,
+} from "../../../src/http/routes/reportRoutes.ts";
 import { api, qs } from "../api/api.ts";
 import type { Channel } from "../api/apiTypes.ts";
 import { duration } from "../inbox/formatTime.ts";
 import { UPlotChart } from "./UPlotChart.tsx";
 
-interface Activity {
-  data: { day: string; opened: number; closed: number }[];
-}
-interface ByCategory {
-  data: {
-    category: { key: string; name: string } | null;
-    count: number;
-    median_duration_ms: number | null;
-  }[];
-}
+type Activity = z.infer<typeof activityResource>;
+type ByCategory = z.infer<typeof closesByCategoryResource>;
+type ByCloser = z.infer<typeof closesByCloserResource>;
+
+const closerName = (r: ByCloser["data"][number]) =>
+  r.name ??
+  (r.closed_by.type === "workflow"
+    ? "Workflows"
+    : r.closed_by.type === "api"
+      ? "API"
+      : r.closed_by.type === "system"
+        ? "Auto-close"
+        : r.closed_by.type);
 
 const DAY = 86_400_000;
 const bars = uPlot.paths.bars?.({ size: [0.6, 60] });
@@ -38,6 +47,10 @@ export default function ReportsPage() {
   const activity = useQuery({
     queryKey: ["report", "activity", query],
     queryFn: () => api<Activity>("GET", `/api/v1/reports/activity${query}`),
+  });
+  const byCloser = useQuery({
+    queryKey: ["report", "closers", query],
+    queryFn: () => api<ByCloser>("GET", `/api/v1/reports/closes-by-closer${query}`),
   });
   const byCategory = useQuery({
     queryKey: ["report", "categories", query],
@@ -144,6 +157,27 @@ export default function ReportsPage() {
                 <td>{r.category?.name ?? "No category"}</td>
                 <td>{r.count}</td>
                 <td>{r.median_duration_ms === null ? "—" : duration(r.median_duration_ms)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card">
+        <h3>Closes by agent</h3>
+        <table data-testid="closes-by-agent">
+          <thead>
+            <tr>
+              <th>Closed by</th>
+              <th>Closes</th>
+              <th>Median resolution</th>
+            </tr>
+          </thead>
+          <tbody>
+            {byCloser.data?.data.map((r) => (
+              <tr key={`${r.closed_by.type}:${r.closed_by.id ?? ""}`}>
+                <td>{closerName(r)}</td>
+                <td>{r.count}</td>
+                <td>{duration(r.median_duration_ms)}</td>
               </tr>
             ))}
           </tbody>

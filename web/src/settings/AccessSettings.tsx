@@ -1,16 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { api } from "../api/api.ts";
-import type { Me, NewApiKey, NewUser, User } from "../api/apiTypes.ts";
+import type { ApiKey, Me, NewApiKey, NewUser, User } from "../api/apiTypes.ts";
 
 /** People (invite with a role and an initial password, change roles, disable) and API keys (shown once). */
-export function AccessSettings({
-  me,
-  keys,
-}: {
-  me: Me;
-  keys: { id: string; name: string; prefix: string; created_at: string }[];
-}) {
+export function AccessSettings({ me, keys }: { me: Me; keys: ApiKey[] }) {
   const client = useQueryClient();
   const users = useQuery({
     queryKey: ["users"],

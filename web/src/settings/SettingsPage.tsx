@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, api } from "../api/api.ts";
-import type { Me } from "../api/apiTypes.ts";
+import type { ApiKey, Me } from "../api/apiTypes.ts";
 import { AccessSettings } from "./AccessSettings.tsx";
 import { ChannelSettings } from "./ChannelSettings.tsx";
 import { WorkspaceSettings } from "./WorkspaceSettings.tsx";
@@ -12,11 +12,7 @@ import { WorkspaceSettings } from "./WorkspaceSettings.tsx";
 export default function SettingsPage({ me }: { me: Me }) {
   const keys = useQuery({
     queryKey: ["api-keys"],
-    queryFn: () =>
-      api<{ data: { id: string; name: string; prefix: string; created_at: string }[] }>(
-        "GET",
-        "/api/v1/api-keys",
-      ),
+    queryFn: () => api<{ data: ApiKey[] }>("GET", "/api/v1/api-keys"),
   });
   if (keys.isPending) return <div className="splash">Loading…</div>;
   if (keys.error) {

@@ -1,20 +1,8 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api } from "../api/api.ts";
+import type { PhoneMessage } from "../api/apiTypes.ts";
 import { onLiveEvent } from "../api/useLiveEvents.ts";
-
-/** The simulated phone's chat, as GET /sandbox/phones/:phone/messages returns it. */
-interface PhoneMessage {
-  id: string;
-  direction: "to_phone" | "from_phone";
-  type: string;
-  text: string;
-  template_name: string | null;
-  options: { id: string; title: string; kind: string; description?: string }[];
-  status: "sent" | "delivered" | "read" | "failed" | "received";
-  error: { code: number; title: string } | null;
-  at: string;
-}
 
 const TICK: Record<PhoneMessage["status"], string> = {
   sent: "✓",
