@@ -151,6 +151,27 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     });
   });
 
+  test("a send Meta refuses shows as failed with Meta's error", async () => {
+    const sandbox = (await t.api("GET", "/api/v1/channels")).body.data.find(
+      (c: { kind: string }) => c.kind === "sandbox",
+    );
+    t.parley.sandbox?.simulator.upsertPhone({ phone: "+14155550400", onWhatsApp: false });
+    const opened = await t.api("POST", "/api/v1/conversations/open", {
+      phone: "+14155550400",
+      channel_id: sandbox.id,
+    });
+    await owner.goto(`/inbox/${opened.body.conversation.id}`);
+    const picker = owner.getByTestId("template-picker");
+    await picker.getByLabel("Template").selectOption({ label: "we_miss_you (en, marketing)" });
+    await picker.getByLabel("Parameter {{1}}").fill("Rita");
+    await picker.getByRole("button", { name: "Send template" }).click();
+    const failed = owner.locator('[data-testid="message"][data-status="failed"]');
+    await failed.waitFor({ timeout: 15_000 });
+    expect(await failed.getByTestId("ticks").textContent()).toContain("⚠");
+    expect(await failed.locator(".error").textContent()).toContain("131026");
+    await shot(owner, "failed-message");
+  });
+
   test("Close with category and summary leaves Active for the other agent, and shows in Closed and history", async () => {
     await owner.goto("/inbox");
     // The workspace requires a summary: the dialog says so and refuses to close without one.
@@ -196,7 +217,8 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
     expect(await agent.getByTestId("conversation-row").count()).toBe(1);
     await agent.getByLabel("Assignee").first().selectOption({ label: "Unassigned" });
     await agent.getByTestId("conversation-row").filter({ hasText: "+14155550300" }).waitFor();
-    expect(await agent.getByTestId("conversation-row").count()).toBe(1);
+    // The two API-opened conversations (template, refused send) are nobody's.
+    await expect.poll(() => agent.getByTestId("conversation-row").count()).toBe(2);
   });
 
   test("people see and end their own sessions", async () => {
