@@ -111,6 +111,9 @@ describe.skipIf(!hasChromium)("the web app in Chromium", () => {
       .waitFor({ timeout: 15_000 });
     const onPhone = phone.getByTestId("phone-message").filter({ hasText: "Hi Sam, it ships today." });
     await onPhone.waitFor({ timeout: 15_000 });
+    // The simulator page carries the inbox beside the phone: both sides of the chat at once.
+    await phone.getByTestId("conversation-row").filter({ hasText: CUSTOMER.name }).click();
+    await phone.getByTestId("message").filter({ hasText: "it ships today" }).waitFor();
     await shot(phone, "simulator");
   });
 

@@ -52,7 +52,7 @@ export function App() {
   if (!signedIn) return <SignInPage brand={brand} />;
 
   const page = () => {
-    if (path.startsWith("/simulate")) return <SimulatorPage />;
+    if (path.startsWith("/simulate")) return <SimulatorPage me={signedIn} />;
     if (path.startsWith("/reports")) return <ReportsPage />;
     if (path.startsWith("/account")) return <AccountPage me={signedIn} />;
     if (path.startsWith("/settings")) return <SettingsPage me={signedIn} />;

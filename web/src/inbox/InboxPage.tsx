@@ -7,11 +7,23 @@ import { ConversationList } from "./ConversationList.tsx";
 import { ConversationView } from "./ConversationView.tsx";
 import { type InboxFilters, readFilters, writeFilters } from "./inboxFilters.ts";
 
-/** The agent's dashboard: tabs and filters, the live list, the open conversation and its contact. */
-export function InboxPage({ me }: { me: Me }) {
+/**
+ * The agent's dashboard: tabs and filters, the live list, the open conversation and its contact. `base` is the
+ * path the selection hangs off, so the simulator can embed the inbox beside the phone (`compact` drops the
+ * contact panel there).
+ */
+export function InboxPage({
+  me,
+  base = "/inbox",
+  compact = false,
+}: {
+  me: Me;
+  base?: string;
+  compact?: boolean;
+}) {
   const { path, search } = useRoute();
   const filters = readFilters(search);
-  const selected = path.startsWith("/inbox/") ? decodeURIComponent(path.slice(7)) : null;
+  const selected = path.startsWith(`${base}/`) ? decodeURIComponent(path.slice(base.length + 1)) : null;
   const counts = useQuery({
     queryKey: ["counts"],
     queryFn: () => api<{ open: number; closed: number }>("GET", "/api/v1/conversations/counts"),
@@ -31,7 +43,7 @@ export function InboxPage({ me }: { me: Me }) {
 
   const set = (patch: Partial<InboxFilters>) =>
     navigate(
-      `${selected ? `/inbox/${encodeURIComponent(selected)}` : "/inbox"}${writeFilters({ ...filters, ...patch })}`,
+      `${selected ? `${base}/${encodeURIComponent(selected)}` : base}${writeFilters({ ...filters, ...patch })}`,
       { replace: true },
     );
   const tabs = [
@@ -41,7 +53,7 @@ export function InboxPage({ me }: { me: Me }) {
   ] as const;
 
   return (
-    <div className="inbox">
+    <div className={compact ? "inbox compact" : "inbox"}>
       <aside className="list-pane">
         <div className="tabs" role="tablist">
           {tabs.map((t) => (
@@ -106,7 +118,7 @@ export function InboxPage({ me }: { me: Me }) {
           filters={filters}
           me={me}
           selected={selected}
-          onSelect={(id) => navigate(`/inbox/${encodeURIComponent(id)}${writeFilters(filters)}`)}
+          onSelect={(id) => navigate(`${base}/${encodeURIComponent(id)}${writeFilters(filters)}`)}
         />
       </aside>
       {selected ? (
@@ -119,7 +131,7 @@ export function InboxPage({ me }: { me: Me }) {
       ) : (
         <section className="empty-pane">Pick a conversation</section>
       )}
-      {selected && <ContactPanel conversationId={selected} users={users.data?.data ?? []} />}
+      {selected && !compact && <ContactPanel conversationId={selected} users={users.data?.data ?? []} />}
     </div>
   );
 }

@@ -1,8 +1,9 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { api } from "../api/api.ts";
-import type { PhoneMessage } from "../api/apiTypes.ts";
+import type { Me, PhoneMessage } from "../api/apiTypes.ts";
 import { onLiveEvent } from "../api/useLiveEvents.ts";
+import { InboxPage } from "../inbox/InboxPage.tsx";
 
 const TICK: Record<PhoneMessage["status"], string> = {
   sent: "✓",
@@ -16,7 +17,7 @@ const TICK: Record<PhoneMessage["status"], string> = {
  * Try it as the customer: a WhatsApp-like chat on a simulated phone, wired to the sandbox number. Whatever is
  * typed here arrives through the same signed webhook path as a real customer's message.
  */
-export function SimulatorPage() {
+export function SimulatorPage({ me }: { me: Me }) {
   const [phone, setPhone] = useState(() => localStorage.getItem("sim.phone") ?? "+15550100200");
   const [name, setName] = useState(() => localStorage.getItem("sim.name") ?? "Sam Customer");
   const [text, setText] = useState("");
@@ -103,13 +104,12 @@ export function SimulatorPage() {
         </form>
         {say.error && <p className="error">{say.error.message}</p>}
       </div>
-      <div className="simulator-help muted">
-        <h3>Try it as the customer</h3>
-        <p>
-          This phone talks to your sandbox WhatsApp number. Messages arrive in the Inbox live; replies and
-          templates sent from the Inbox show up here with their ticks. Open the Inbox in another tab to see
-          both sides.
+      <div className="simulator-inbox">
+        <p className="muted">
+          Try it as the customer: this phone talks to your sandbox WhatsApp number. What it sends arrives in
+          the inbox beside it, live; replies and templates come back with their ticks.
         </p>
+        <InboxPage me={me} base="/simulate" compact />
       </div>
     </div>
   );
