@@ -28,5 +28,7 @@ if (!existsSync(built) || statSync(built).mtimeMs < inputs) {
   process.stdout.write("Building the web app (web/dist)…\n");
   execFileSync(process.execPath, [join(root, "node_modules", "vite", "bin", "vite.js"), "build", web], {
     stdio: "inherit",
+    // Test runners set NODE_ENV=test, which would make Vite bundle React's development build.
+    env: { ...process.env, NODE_ENV: "production" },
   });
 }

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { ensureWebBuild } from "../e2e/browserSupport.ts";
 import { startTestApp, type TestApp } from "../support/testApp.ts";
@@ -28,6 +29,9 @@ describe("serving the web app at /", () => {
     const js = await t.api("GET", asset!, undefined, { key: null });
     expect(js.status).toBe(200);
     expect(js.headers["cache-control"]).toContain("immutable");
+    // The initial bundle stays within budget, and is React's production build (not a NODE_ENV=test one).
+    expect(gzipSync(Buffer.from(js.text)).length).toBeLessThanOrEqual(300 * 1024);
+    expect(js.text).toContain("Minified React error");
     for (const [method, url] of [
       ["GET", "/api/v1/nope"],
       ["GET", "/assets/missing.js"],
