@@ -40,6 +40,8 @@ export interface ParleyOptions {
   /** Simulator status delays (ms) for the embedded sandbox. */
   simulatorDelays?: { sentMs: number; deliveredMs: number; readMs: number | null };
   workflows?: WorkflowEngineOptions;
+  /** Serve the built web app at `/` (what `parley serve` does). */
+  webApp?: boolean;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function createParley(
     let sandbox: Sandbox | null = null;
     const server = await buildServer(deps, {
       hub,
+      webApp: options.webApp ?? false,
       extra: async (app) => {
         webhookRoutes(app, { directory, inbox, log });
         if (config.PARLEY_SIMULATOR === "on")

@@ -21,6 +21,23 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/** One message of a simulated phone's chat, as the phone sees it. */
+export const phoneMessageResource = z
+  .object({
+    id: z.string(),
+    direction: z.enum(["to_phone", "from_phone"]),
+    type: z.string(),
+    text: z.string(),
+    template_name: z.string().nullable(),
+    options: z.array(
+      z.object({ id: z.string(), title: z.string(), kind: z.string(), description: z.string().optional() }),
+    ),
+    status: z.enum(["sent", "delivered", "read", "failed", "received"]),
+    error: z.object({ code: z.number(), title: z.string() }).nullable(),
+    at: z.string(),
+  })
+  .meta({ id: "SandboxPhoneMessage" });
+
 /** The two approved sample templates every sandbox number starts with. */
 export const SAMPLE_TEMPLATES: Omit<SimTemplate, "id" | "wabaId">[] = [
   {
@@ -195,6 +212,7 @@ export async function mountSandbox(
           description: "The simulated phone's chat as the phone sees it (both directions, with statuses).",
           params,
           querystring: z.strictObject({ channel_id: z.string().optional() }),
+          response: { 200: z.object({ data: z.array(phoneMessageResource) }) },
         },
       },
       async (req) => {
@@ -202,7 +220,7 @@ export async function mountSandbox(
         return {
           data: simulator.phoneMessages(req.params.phone, ch.phoneNumberId).map((m) => ({
             id: m.id,
-            direction: m.direction === "in" ? "to_phone" : "from_phone",
+            direction: m.direction === "in" ? ("to_phone" as const) : ("from_phone" as const),
             type: m.type,
             text: m.text,
             template_name: m.templateName ?? null,

@@ -9,7 +9,7 @@ export function serveCommand(): Command {
     const log = createLogger(config.LOG_LEVEL);
     // Loaded here, not at the top: one-shot commands (migrate, workspace, apikey) should not pay for the server.
     const { createParley } = await import("../app/createParley.ts");
-    const parley = await createParley(config, log);
+    const parley = await createParley(config, log, { webApp: true });
     if (parley.bootstrap) {
       process.stdout.write(
         [

@@ -12,9 +12,14 @@ import { z } from "zod";
 import type { AppContext } from "../app/AppContext.ts";
 import type { EventHub } from "../live/EventHub.ts";
 import { createAuthenticate } from "./authenticate.ts";
+import { LoginLimiter } from "./LoginLimiter.ts";
+import { mountWebApp } from "./mountWebApp.ts";
 import { errorHandler, problem, sendProblem, toProblem } from "./problem.ts";
 import { rejectNulCharacters } from "./rejectNulCharacters.ts";
+import { apiKeyRoutes } from "./routes/apiKeyRoutes.ts";
+import { authRoutes } from "./routes/authRoutes.ts";
 import { channelRoutes } from "./routes/channelRoutes.ts";
+import { commentRoutes } from "./routes/commentRoutes.ts";
 import { contactRoutes } from "./routes/contactRoutes.ts";
 import { conversationRoutes } from "./routes/conversationRoutes.ts";
 import { eventRoutes } from "./routes/eventRoutes.ts";
@@ -22,14 +27,17 @@ import { hookRoutes } from "./routes/hookRoutes.ts";
 import { reportRoutes } from "./routes/reportRoutes.ts";
 import { templateRoutes } from "./routes/templateRoutes.ts";
 import { workflowRoutes } from "./routes/workflowRoutes.ts";
+import { userRoutes } from "./routes/userRoutes.ts";
 import { workspaceRoutes } from "./routes/workspaceRoutes.ts";
 
 export const BODY_LIMIT = 1024 * 1024;
 
 export interface ServerParts {
   hub: EventHub;
-  /** Extra plugins mounted at the root (webhooks, the simulator, the web app). */
+  /** Extra plugins mounted at the root (webhooks, the simulator). */
   extra?: (app: FastifyInstance) => Promise<void> | void;
+  /** Serve the built web app at `/` (off in API-only tests). */
+  webApp?: boolean;
 }
 
 /** The HTTP server: public health check, the authenticated v1 API, the OpenAPI document and its reference page. */
@@ -48,9 +56,14 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, req, reply) => errorHandler(err, req, reply));
-  app.setNotFoundHandler((req, reply) =>
-    sendProblem(reply, problem(404, "not_found", `No route for ${req.method} ${req.url.split("?")[0]}`)),
-  );
+  const spaFallback = parts.webApp ? await mountWebApp(app, deps) : null;
+  app.setNotFoundHandler(async (req, reply) => {
+    if (spaFallback && (await spaFallback(req, reply))) return reply;
+    return sendProblem(
+      reply,
+      problem(404, "not_found", `No route for ${req.method} ${req.url.split("?")[0]}`),
+    );
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -59,7 +72,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
         title: "Parley API",
         version: "1.0.0",
         description:
-          "Open, run and close WhatsApp conversations. Authenticate with `Authorization: Bearer <api key>`. Errors are application/problem+json (RFC 9457).",
+          "Open, run and close WhatsApp conversations. Authenticate with `Authorization: Bearer <api key>`, or with the web app's session cookie (then writes must send the `X-CSRF-Token` header from `GET /api/v1/me`). Errors are application/problem+json (RFC 9457).",
       },
       components: { securitySchemes: { apiKey: { type: "http", scheme: "bearer" } } },
       security: [{ apiKey: [] }],
@@ -78,6 +91,14 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   const authenticate = createAuthenticate(deps.store);
+  const limiter = new LoginLimiter(deps.store.now);
+  await app.register(
+    async (pub) => {
+      pub.removeContentTypeParser("text/plain");
+      authRoutes(pub, deps, limiter);
+    },
+    { prefix: "/api/v1/auth" },
+  );
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticate);
@@ -88,10 +109,13 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
       channelRoutes(api, deps);
       contactRoutes(api, deps);
       conversationRoutes(api, deps);
-      eventRoutes(api, parts.hub);
+      commentRoutes(api, deps);
+      eventRoutes(api, parts.hub, deps.store);
       reportRoutes(api, deps);
       templateRoutes(api, deps);
       workflowRoutes(api, deps);
+      userRoutes(api, deps);
+      apiKeyRoutes(api, deps);
     },
     { prefix: "/api/v1" },
   );

@@ -29,6 +29,8 @@ export interface DatabaseSchema {
   workflow_cursors: W.WorkflowCursorsTable;
   business_opens: W.BusinessOpensTable;
   conversation_comments: W.ConversationCommentsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
 }
 
 export interface WorkspacesTable {
@@ -211,6 +213,31 @@ export interface RateBucketsTable {
   updated_at: number;
 }
 
+export interface UsersTable {
+  id: string;
+  workspace_id: string;
+  email: string;
+  name: string;
+  role: "owner" | "admin" | "agent";
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
+  disabled_at: number | null;
+}
+
+export interface SessionsTable {
+  id: string;
+  token_hash: string;
+  user_id: string;
+  workspace_id: string;
+  csrf_token: string;
+  user_agent: string | null;
+  ip: string | null;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+
 export interface EventsTable {
   id: Generated<number>;
   workspace_id: string;
@@ -232,3 +259,4 @@ export type MessageRow = Selectable<MessagesTable>;
 export type NewMessage = Insertable<MessagesTable>;
 export type EventRow = Selectable<EventsTable>;
 export type TemplateRow = Selectable<TemplatesTable>;
+export type UserRow = Selectable<UsersTable>;

@@ -4,6 +4,7 @@ import * as m001 from "./migrations/001_core.ts";
 import * as m002 from "./migrations/002_whatsapp.ts";
 import * as m002b from "./migrations/002b_lookup_indexes.ts";
 import * as m003 from "./migrations/003_workflows.ts";
+import * as m004 from "./migrations/004_users.ts";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -13,6 +14,7 @@ const migrations: Record<string, DialectMigration> = {
   "002_whatsapp": m002,
   "002b_lookup_indexes": m002b,
   "003_workflows": m003,
+  "004_users": m004,
 };
 
 /** Brings the schema up to date; safe to call from several processes at once (Kysely takes a lock). */

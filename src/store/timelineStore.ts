@@ -14,6 +14,7 @@ const TIMELINE_TYPES = [
   "conversation.reopened",
   "conversation.assigned",
   "conversation.closed",
+  "conversation.commented",
   "message.created",
   "contact.updated",
 ];

@@ -134,6 +134,31 @@ export const workspaceStore = {
     return { id, key };
   },
 
+  async listApiKeys(
+    ctx: StoreContext,
+    workspaceId: string,
+  ): Promise<{ id: string; name: string; prefix: string; createdAt: number }[]> {
+    const rows = await ctx.db
+      .selectFrom("api_keys")
+      .select(["id", "name", "prefix", "created_at"])
+      .where("workspace_id", "=", workspaceId)
+      .where("revoked_at", "is", null)
+      .orderBy("created_at")
+      .execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, prefix: r.prefix, createdAt: r.created_at }));
+  },
+
+  async revokeApiKey(ctx: StoreContext, workspaceId: string, id: string): Promise<void> {
+    const res = await ctx.db
+      .updateTable("api_keys")
+      .set({ revoked_at: ctx.now() })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) throw AppError.notFound("API key", id);
+  },
+
   async findApiKey(ctx: StoreContext, key: string): Promise<{ id: string; workspaceId: string } | null> {
     const row = await ctx.db
       .selectFrom("api_keys")

@@ -48,6 +48,8 @@ export interface TestAppOptions {
   /** Run the workflow engine without the rest of the live loop (triggers, runner, scheduler). */
   workflows?: boolean;
   workflowOptions?: ParleyOptions["workflows"];
+  /** Serve the built web app at `/` (browser tests). */
+  webApp?: boolean;
 }
 
 export async function startTestApp(engine: Engine, options: TestAppOptions = {}): Promise<TestApp> {
@@ -68,6 +70,7 @@ export async function startTestApp(engine: Engine, options: TestAppOptions = {})
     delivery: { timeoutMs: 2000, ...options.delivery },
     simulatorDelays: { sentMs: 5, deliveredMs: 15, readMs: 30 },
     workflows: { pollMs: 50, schedulerTickMs: 200, ...options.workflowOptions },
+    webApp: options.webApp,
   };
   const boot = async () => {
     const p = await createParley(config, log, parleyOptions);

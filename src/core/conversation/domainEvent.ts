@@ -36,6 +36,8 @@ export type DomainEvent =
       previous: string;
       error?: { code: string | null; detail: string | null };
     }
-  | { type: "contact.updated"; contactId: string; changes: string[] };
+  | { type: "contact.updated"; contactId: string; changes: string[] }
+  /** An internal note on a conversation: for the team only, never sent to the contact. */
+  | { type: "conversation.commented"; conversationId: string; by: Actor; text: string };
 
 export type DomainEventType = DomainEvent["type"];

@@ -12,7 +12,7 @@ import { snakeKeys } from "../resources/snakeKeys.ts";
 
 const idParams = z.object({ id: z.string().max(100) });
 
-const timelineEntry = z
+export const timelineEntry = z
   .object({
     id: z.number(),
     type: z.string(),
@@ -75,13 +75,28 @@ export function contactRoutes(app: FastifyInstance, deps: AppContext) {
       schema: {
         tags,
         params: idParams,
-        querystring: z.strictObject({ ...pageQuery, limit: pageQuery.limit.default(100) }),
+        querystring: z.strictObject({
+          ...pageQuery,
+          limit: pageQuery.limit.default(100),
+          types: z
+            .string()
+            .max(500)
+            .optional()
+            .describe("Comma-separated event types to keep, e.g. conversation.opened,conversation.closed"),
+        }),
         response: { 200: z.object({ data: z.array(timelineEntry), next_cursor: z.string().nullable() }) },
       },
     },
     async (req) => {
       await contactStore.get(deps.store, req.auth.workspaceId, req.params.id);
-      const page = await timelineStore.list(deps.store, req.auth.workspaceId, req.params.id, req.query);
+      const types = req.query.types
+        ?.split(",")
+        .map((t) => t.trim())
+        .filter(Boolean);
+      const page = await timelineStore.list(deps.store, req.auth.workspaceId, req.params.id, {
+        ...req.query,
+        types,
+      });
       return {
         data: page.data.map((e) => ({
           ...snakeKeys(e.details),

@@ -2,7 +2,11 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { EventHub, LiveEvent } from "../../live/EventHub.ts";
+import { sessionStore } from "../../store/sessionStore.ts";
+import type { StoreContext } from "../../store/storeContext.ts";
 import { snakeKeys } from "../resources/snakeKeys.ts";
+
+const HEARTBEAT_MS = 15_000;
 
 const format = (e: LiveEvent): string => {
   const { type: _t, ...details } = e.payload;
@@ -18,14 +22,14 @@ const format = (e: LiveEvent): string => {
 };
 
 /** `GET /api/v1/events`: the workspace's domain events as Server-Sent Events, resumable with Last-Event-ID. */
-export function eventRoutes(app: FastifyInstance, hub: EventHub) {
+export function eventRoutes(app: FastifyInstance, hub: EventHub, store: StoreContext) {
   app.withTypeProvider<ZodTypeProvider>().get(
     "/events",
     {
       schema: {
         tags: ["Events"],
         description:
-          "Server-Sent Events stream of domain events (conversation.opened, conversation.reopened, conversation.closed, conversation.assigned, message.created, message.status_changed, contact.updated). Reconnect with Last-Event-ID to resume.",
+          "Server-Sent Events stream of domain events (conversation.opened, conversation.reopened, conversation.closed, conversation.assigned, conversation.commented, message.created, message.status_changed, contact.updated). Reconnect with Last-Event-ID to resume.",
         querystring: z.strictObject({ last_event_id: z.coerce.number().int().min(0).optional() }),
       },
     },
@@ -44,11 +48,21 @@ export function eventRoutes(app: FastifyInstance, hub: EventHub) {
       });
       res.write(": connected\nretry: 2000\n\n");
       const unsubscribe = await hub.subscribe(req.auth.workspaceId, (e) => res.write(format(e)), resume);
-      const heartbeat = setInterval(() => res.write(": keep-alive\n\n"), 15_000);
-      req.raw.on("close", () => {
+      const session = req.auth.session;
+      const stop = () => {
         clearInterval(heartbeat);
         unsubscribe();
-      });
+      };
+      const heartbeat = setInterval(async () => {
+        // A browser's stream outlives its sign-in check; end it once the session is revoked or expired.
+        if (session && !(await sessionStore.isActive(store, session.id).catch(() => true))) {
+          stop();
+          res.end();
+          return;
+        }
+        res.write(": keep-alive\n\n");
+      }, HEARTBEAT_MS);
+      req.raw.on("close", stop);
     },
   );
 }

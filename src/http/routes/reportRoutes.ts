@@ -3,12 +3,14 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
 import { AppError } from "../../core/errors.ts";
+import { activityReport } from "../../store/activityReport.ts";
+import { closesByCloser } from "../../store/closesByCloser.ts";
 import { closingStore } from "../../store/closingStore.ts";
 import { contactStore } from "../../store/contactStore.ts";
 import { conversationQueries } from "../../store/conversations/conversationQueries.ts";
 import { iso } from "../resources/iso.ts";
 
-const closingResource = z
+export const closingResource = z
   .object({
     id: z.string(),
     conversation_id: z.string(),
@@ -39,6 +41,58 @@ const toClosingResource = (c: Awaited<ReturnType<typeof closingStore.list>>[numb
 });
 
 const idParams = z.object({ id: z.string().max(100) });
+const rangeQuery = z.strictObject({
+  from: z.iso.datetime().optional(),
+  to: z.iso.datetime().optional(),
+  channel_id: z.string().max(100).optional(),
+});
+
+export const activityResource = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    data: z.array(z.object({ day: z.string(), opened: z.number(), closed: z.number() })),
+  })
+  .meta({ id: "ActivityReport" });
+
+export const closesByCategoryResource = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    data: z.array(
+      z.object({
+        category: z.object({ key: z.string(), name: z.string() }).nullable(),
+        count: z.number(),
+        median_duration_ms: z.number().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "ClosesByCategory" });
+
+export const closesByCloserResource = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    data: z.array(
+      z.object({
+        closed_by: z.object({ type: z.string(), id: z.string().nullable() }),
+        name: z.string().nullable(),
+        count: z.number(),
+        median_duration_ms: z.number(),
+      }),
+    ),
+  })
+  .meta({ id: "ClosesByCloser" });
+
+/** The report range: the last 30 days unless given, `from` before `to`, at most 366 days. */
+function rangeOf(q: { from?: string; to?: string }, now: number): { from: number; to: number } {
+  const to = q.to ? Date.parse(q.to) : now + 1;
+  const from = q.from ? Date.parse(q.from) : to - 30 * 24 * 3600 * 1000;
+  if (from >= to) throw AppError.validation("from", "must be before `to`");
+  if (to - from > 366 * 24 * 3600 * 1000) throw AppError.validation("from", "the range is at most 366 days");
+  return { from, to };
+}
+
 const listQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /** Closing records (one per open/close cycle) and the closes-by-category report. */
@@ -82,19 +136,7 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
           to: z.iso.datetime().optional(),
           channel_id: z.string().max(100).optional(),
         }),
-        response: {
-          200: z.object({
-            from: z.string(),
-            to: z.string(),
-            data: z.array(
-              z.object({
-                category: z.object({ key: z.string(), name: z.string() }).nullable(),
-                count: z.number(),
-                median_duration_ms: z.number().nullable(),
-              }),
-            ),
-          }),
-        },
+        response: { 200: closesByCategoryResource },
       },
     },
     async (req) => {
@@ -113,6 +155,62 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
           category: row.key ? { key: row.key, name: row.name ?? row.key } : null,
           count: row.count,
           median_duration_ms: row.medianDurationMs,
+        })),
+      };
+    },
+  );
+
+  r.get(
+    "/reports/activity",
+    {
+      schema: {
+        tags: ["Reports"],
+        description:
+          "Conversations opened (new or reopened) and closed per UTC day; the range defaults to 30 days.",
+        querystring: rangeQuery,
+        response: { 200: activityResource },
+      },
+    },
+    async (req) => {
+      const { from, to } = rangeOf(req.query, deps.store.now());
+      const days = await activityReport(deps.store, req.auth.workspaceId, {
+        from,
+        to,
+        channelId: req.query.channel_id,
+      });
+      return {
+        from: iso(from),
+        to: iso(to),
+        data: days.map((d) => ({ day: iso(d.day).slice(0, 10), opened: d.opened, closed: d.closed })),
+      };
+    },
+  );
+
+  r.get(
+    "/reports/closes-by-closer",
+    {
+      schema: {
+        tags: ["Reports"],
+        description: "Closes per agent (or workflow, API key, auto-close) with the median resolution time.",
+        querystring: rangeQuery,
+        response: { 200: closesByCloserResource },
+      },
+    },
+    async (req) => {
+      const { from, to } = rangeOf(req.query, deps.store.now());
+      const rows = await closesByCloser(deps.store, req.auth.workspaceId, {
+        from,
+        to,
+        channelId: req.query.channel_id,
+      });
+      return {
+        from: iso(from),
+        to: iso(to),
+        data: rows.map((r) => ({
+          closed_by: r.closedBy,
+          name: r.name,
+          count: r.count,
+          median_duration_ms: r.medianDurationMs,
         })),
       };
     },

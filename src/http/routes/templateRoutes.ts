@@ -7,7 +7,7 @@ import { channelStore } from "../../store/channelStore.ts";
 import { type Template, templateStore } from "../../store/templateStore.ts";
 import { iso } from "../resources/iso.ts";
 
-const templateResource = z
+export const templateResource = z
   .object({
     id: z.string(),
     channel_id: z.string(),

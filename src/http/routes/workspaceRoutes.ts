@@ -7,7 +7,7 @@ import { type Category, categoryStore } from "../../store/categoryStore.ts";
 import { type Workspace, workspaceStore } from "../../store/workspaceStore.ts";
 import { iso } from "../resources/iso.ts";
 
-const workspaceResource = z
+export const workspaceResource = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -32,7 +32,7 @@ const toWorkspaceResource = (w: Workspace) => ({
   updated_at: iso(w.updatedAt),
 });
 
-const categoryResource = z
+export const categoryResource = z
   .object({
     key: z.string(),
     name: z.string(),

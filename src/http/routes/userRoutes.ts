@@ -1,0 +1,114 @@
+import type { FastifyInstance } from "fastify";
+import type { ZodTypeProvider } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { AppContext } from "../../app/AppContext.ts";
+import { AppError } from "../../core/errors.ts";
+import { sessionStore } from "../../store/sessionStore.ts";
+import { userStore } from "../../store/userStore.ts";
+import { workspaceStore } from "../../store/workspaceStore.ts";
+import { iso } from "../resources/iso.ts";
+import { meResource } from "../resources/meResource.ts";
+import { toUserResource, userResource } from "../resources/userResource.ts";
+import { emailSchema, passwordSchema } from "./authRoutes.ts";
+
+const idParams = z.object({ id: z.string().max(100) });
+
+export const newUserBody = z.strictObject({
+  email: emailSchema,
+  name: z.string().trim().min(1).max(100),
+  role: z.enum(["admin", "agent"]),
+  password: passwordSchema,
+});
+export const userPatchBody = z.strictObject({
+  name: z.string().trim().min(1).max(100).optional(),
+  role: z.enum(["admin", "agent"]).optional(),
+  disabled: z.boolean().optional(),
+});
+
+export const sessionResource = z
+  .object({
+    id: z.string(),
+    current: z.boolean(),
+    user_agent: z.string().nullable(),
+    ip: z.string().nullable(),
+    created_at: z.string(),
+    expires_at: z.string(),
+  })
+  .meta({ id: "Session" });
+
+/** The caller (`/me`), their sessions (list, revoke), and the workspace's people (admins manage them). */
+export function userRoutes(app: FastifyInstance, deps: AppContext) {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  const tags = ["Users"];
+
+  r.get("/me", { schema: { tags, response: { 200: meResource } } }, async (req) => {
+    const ws = await workspaceStore.get(deps.store, req.auth.workspaceId);
+    const s = req.auth.session;
+    return {
+      user: s?.user ?? null,
+      role: req.auth.role,
+      csrf_token: s?.csrfToken ?? null,
+      session_id: s?.id ?? null,
+      workspace: { id: ws.id, brand_name: ws.brandName },
+    };
+  });
+
+  r.get(
+    "/me/sessions",
+    { schema: { tags, response: { 200: z.object({ data: z.array(sessionResource) }) } } },
+    async (req) => {
+      const s = req.auth.session;
+      if (!s) return { data: [] };
+      const list = await sessionStore.listForUser(deps.store, s.user.id);
+      return {
+        data: list.map((x) => ({
+          id: x.id,
+          current: x.id === s.id,
+          user_agent: x.userAgent,
+          ip: x.ip,
+          created_at: iso(x.createdAt),
+          expires_at: iso(x.expiresAt),
+        })),
+      };
+    },
+  );
+
+  r.delete("/me/sessions/:id", { schema: { tags, params: idParams } }, async (req, reply) => {
+    const s = req.auth.session;
+    if (!s) throw new AppError("validation", "API keys have no sessions");
+    await sessionStore.revoke(deps.store, s.user.id, req.params.id);
+    return reply.code(204).send();
+  });
+
+  r.get(
+    "/users",
+    { schema: { tags, response: { 200: z.object({ data: z.array(userResource) }) } } },
+    async (req) => ({ data: (await userStore.list(deps.store, req.auth.workspaceId)).map(toUserResource) }),
+  );
+
+  r.post(
+    "/users",
+    {
+      schema: {
+        tags,
+        description: "Adds an admin or agent with an initial password to hand to them.",
+        body: newUserBody,
+        response: { 201: userResource },
+      },
+    },
+    async (req, reply) =>
+      reply
+        .code(201)
+        .send(toUserResource(await userStore.create(deps.store, req.auth.workspaceId, req.body))),
+  );
+
+  r.patch(
+    "/users/:id",
+    { schema: { tags, params: idParams, body: userPatchBody, response: { 200: userResource } } },
+    async (req) => {
+      const user = await userStore.update(deps.store, req.auth.workspaceId, req.params.id, req.body);
+      if (user.disabled) await sessionStore.revokeAllForUser(deps.store, user.id);
+      return toUserResource(user);
+    },
+  );
+}

@@ -1,0 +1,143 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { api } from "../api/api.ts";
+import type { ApiKey, Me, NewApiKey, NewUser, User } from "../api/apiTypes.ts";
+
+/** People (invite with a role and an initial password, change roles, disable) and API keys (shown once). */
+export function AccessSettings({ me, keys }: { me: Me; keys: ApiKey[] }) {
+  const client = useQueryClient();
+  const users = useQuery({
+    queryKey: ["users"],
+    queryFn: () => api<{ data: User[] }>("GET", "/api/v1/users"),
+  });
+  const [newKey, setNewKey] = useState<NewApiKey | null>(null);
+  const invite = useMutation({
+    mutationFn: (body: NewUser) => api<User>("POST", "/api/v1/users", body),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["users"] }),
+  });
+  const patchUser = useMutation({
+    mutationFn: (a: { id: string; body: Record<string, unknown> }) =>
+      api("PATCH", `/api/v1/users/${a.id}`, a.body),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["users"] }),
+  });
+  const createKey = useMutation({
+    mutationFn: (name: string) => api<NewApiKey>("POST", "/api/v1/api-keys", { name }),
+    onSuccess: (k) => {
+      setNewKey(k);
+      void client.invalidateQueries({ queryKey: ["api-keys"] });
+    },
+  });
+  const revokeKey = useMutation({
+    mutationFn: (id: string) => api("DELETE", `/api/v1/api-keys/${id}`),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["api-keys"] }),
+  });
+  const submitInvite = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    invite.mutate({
+      name: String(f.get("name")),
+      email: String(f.get("email")),
+      password: String(f.get("password")),
+      role: f.get("role") === "admin" ? "admin" : "agent",
+    });
+    e.currentTarget.reset();
+  };
+  return (
+    <>
+      <section className="card">
+        <h3>Agents</h3>
+        <table data-testid="users">
+          <tbody>
+            {users.data?.data.map((u) => (
+              <tr key={u.id} className={u.disabled ? "archived" : ""}>
+                <td>{u.name}</td>
+                <td>{u.email}</td>
+                <td>
+                  {u.role === "owner" || u.id === me.user?.id ? (
+                    u.role
+                  ) : (
+                    <select
+                      value={u.role}
+                      aria-label={`Role of ${u.email}`}
+                      onChange={(e) => patchUser.mutate({ id: u.id, body: { role: e.target.value } })}
+                    >
+                      <option value="agent">agent</option>
+                      <option value="admin">admin</option>
+                    </select>
+                  )}
+                </td>
+                <td>
+                  {u.role !== "owner" && u.id !== me.user?.id && (
+                    <button
+                      type="button"
+                      onClick={() => patchUser.mutate({ id: u.id, body: { disabled: !u.disabled } })}
+                    >
+                      {u.disabled ? "Enable" : "Disable"}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form onSubmit={submitInvite} className="form-row">
+          <input name="name" placeholder="Name" required aria-label="Agent name" />
+          <input name="email" type="email" placeholder="Email" required aria-label="Agent email" />
+          <input
+            name="password"
+            type="text"
+            placeholder="Initial password (10+)"
+            minLength={10}
+            required
+            aria-label="Initial password"
+          />
+          <select name="role" aria-label="Role" defaultValue="agent">
+            <option value="agent">agent</option>
+            <option value="admin">admin</option>
+          </select>
+          <button type="submit">Add</button>
+        </form>
+        {(invite.error ?? patchUser.error) && (
+          <p className="error">{(invite.error ?? patchUser.error)?.message}</p>
+        )}
+      </section>
+      <section className="card">
+        <h3>API keys</h3>
+        {newKey && (
+          <p className="notice" data-testid="new-key">
+            Copy this key now, it won't be shown again: <code>{newKey.key}</code>
+          </p>
+        )}
+        <table>
+          <tbody>
+            {keys.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{new Date(k.created_at).toLocaleDateString()}</td>
+                <td>
+                  <button type="button" onClick={() => revokeKey.mutate(k.id)}>
+                    Revoke
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <form
+          className="form-row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            createKey.mutate(String(new FormData(e.currentTarget).get("name")));
+            e.currentTarget.reset();
+          }}
+        >
+          <input name="name" placeholder="Key name, e.g. zapier" required aria-label="Key name" />
+          <button type="submit">Create key</button>
+        </form>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,93 @@
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, useState } from "react";
+import { api } from "../api/api.ts";
+import type { Channel, ChannelInput } from "../api/apiTypes.ts";
+
+const randomToken = () =>
+  Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+
+/** WhatsApp numbers: the list, and a form to connect a real one with the webhook URL and verify token for Meta. */
+export function ChannelSettings() {
+  const client = useQueryClient();
+  const channels = useQuery({
+    queryKey: ["channels"],
+    queryFn: () => api<{ data: Channel[] }>("GET", "/api/v1/channels"),
+  });
+  const [verifyToken, setVerifyToken] = useState(randomToken);
+  const webhookUrl = `${window.location.origin}/webhooks/whatsapp`;
+  const create = useMutation({
+    mutationFn: (body: ChannelInput) => api<Channel>("POST", "/api/v1/channels", body),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: ["channels"] });
+      setVerifyToken(randomToken());
+    },
+  });
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    const v = (k: string) => String(f.get(k) ?? "");
+    create.mutate({
+      name: v("name"),
+      phone_number_id: v("phone_number_id"),
+      display_phone_number: v("display_phone_number"),
+      waba_id: v("waba_id"),
+      access_token: v("access_token"),
+      app_secret: v("app_secret"),
+      verify_token: verifyToken,
+    });
+  };
+  return (
+    <section className="card">
+      <h3>WhatsApp numbers</h3>
+      <table>
+        <tbody>
+          {channels.data?.data.map((c) => (
+            <tr key={c.id}>
+              <td>{c.name}</td>
+              <td>{c.display_phone_number}</td>
+              <td>{c.kind === "sandbox" ? "sandbox (simulator)" : "Cloud API"}</td>
+              <td>{c.healthy ? "healthy" : `unhealthy: ${c.unhealthy_reason ?? ""}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <details>
+        <summary>Connect a real number</summary>
+        <p className="muted">
+          In Meta's app dashboard, under WhatsApp → Configuration, set the callback URL to{" "}
+          <code data-testid="webhook-url">{webhookUrl}</code> and the verify token to{" "}
+          <code>{verifyToken}</code>, then subscribe to the <code>messages</code> field.
+        </p>
+        <form onSubmit={submit} className="form-grid">
+          <input name="name" placeholder="Name" required aria-label="Name" />
+          <input
+            name="display_phone_number"
+            placeholder="+1 555 010 0000"
+            required
+            aria-label="Display phone number"
+          />
+          <input name="phone_number_id" placeholder="Phone number ID" required aria-label="Phone number ID" />
+          <input name="waba_id" placeholder="WhatsApp Business Account ID" required aria-label="WABA ID" />
+          <input
+            name="access_token"
+            placeholder="Access token"
+            required
+            type="password"
+            aria-label="Access token"
+          />
+          <input
+            name="app_secret"
+            placeholder="App secret"
+            required
+            type="password"
+            aria-label="App secret"
+          />
+          <button type="submit" className="primary" disabled={create.isPending}>
+            Connect
+          </button>
+        </form>
+        {create.error && <p className="error">{create.error.message}</p>}
+      </details>
+    </section>
+  );
+}
