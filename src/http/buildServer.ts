@@ -26,8 +26,8 @@ import { eventRoutes } from "./routes/eventRoutes.ts";
 import { hookRoutes } from "./routes/hookRoutes.ts";
 import { reportRoutes } from "./routes/reportRoutes.ts";
 import { templateRoutes } from "./routes/templateRoutes.ts";
-import { workflowRoutes } from "./routes/workflowRoutes.ts";
 import { userRoutes } from "./routes/userRoutes.ts";
+import { workflowRoutes } from "./routes/workflowRoutes.ts";
 import { workspaceRoutes } from "./routes/workspaceRoutes.ts";
 
 export const BODY_LIMIT = 1024 * 1024;

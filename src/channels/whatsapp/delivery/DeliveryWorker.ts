@@ -44,7 +44,19 @@ export class DeliveryWorker {
   #stopped = false;
   #timer: NodeJS.Timeout | undefined;
   #sleep: NodeJS.Timeout | undefined;
-  readonly #wake = () => void this.#pump();
+  /**
+   * When the last claim found work but could send none of it (buckets empty, in-flight caps full), commits
+   * elsewhere don't trigger another claim until the next token is due or a send finishes: at a few hundred commits
+   * a second, re-reading the queue on each of them cost more than the sending.
+   */
+  #quietUntil = 0;
+  readonly #wake = () => {
+    if (performance.now() >= this.#quietUntil) void this.#pump();
+  };
+  readonly #forceWake = () => {
+    this.#quietUntil = 0;
+    void this.#pump();
+  };
 
   constructor(
     store: StoreContext,
@@ -130,7 +142,7 @@ export class DeliveryWorker {
       .where("next_attempt_at", "<=", now)
       .orderBy("next_attempt_at")
       .orderBy("id")
-      .limit(limit * 4)
+      .limit(Math.min(limit * 4, 500))
       .execute();
     if (candidates.length === 0) return [];
 
@@ -186,9 +198,12 @@ export class DeliveryWorker {
     }
     if (Number.isFinite(soonest) && !this.#stopped) {
       clearTimeout(this.#sleep);
-      this.#sleep = setTimeout(this.#wake, Math.max(1, soonest));
+      this.#sleep = setTimeout(this.#forceWake, Math.max(1, soonest));
     }
-    if (picked.length === 0) return [];
+    if (picked.length === 0) {
+      this.#quietUntil = performance.now() + Math.min(Number.isFinite(soonest) ? soonest : 250, 250);
+      return [];
+    }
     return ctx.db.transaction().execute(async (tx) => {
       const rows = await tx
         .updateTable("messages")
@@ -237,7 +252,8 @@ export class DeliveryWorker {
       const left = (this.#inFlightByChannel.get(m.channel_id) ?? 1) - 1;
       if (left > 0) this.#inFlightByChannel.set(m.channel_id, left);
       else this.#inFlightByChannel.delete(m.channel_id);
-      this.#wake();
+      // A finished send frees room under the in-flight cap.
+      this.#forceWake();
     }
   }
 }
