@@ -71,12 +71,12 @@ function checkReachable(
   add: (f: string, m: string) => void,
 ) {
   const seen = new Set<number>([0]);
-  const todo = [0];
-  while (todo.length) {
-    for (const n of successors(def, index, todo.pop()!)) {
+  const frontier = [0];
+  while (frontier.length) {
+    for (const n of successors(def, index, frontier.pop()!)) {
       if (!seen.has(n)) {
         seen.add(n);
-        todo.push(n);
+        frontier.push(n);
       }
     }
   }

@@ -9,6 +9,7 @@ import { previewOf } from "../../../store/messageStore.ts";
 import type { StoreContext, Tx } from "../../../store/storeContext.ts";
 import { workspaceStore } from "../../../store/workspaceStore.ts";
 import type { WebhookMessageEvent } from "../webhook/webhookEvent.ts";
+import { inboundMessageRow } from "./inboundMessageRow.ts";
 
 type Known = { contactId: string; conversationId: string };
 
@@ -118,38 +119,19 @@ export class InboundBatch {
     const now = this.#ctx.now();
     const at = Math.min(m.timestamp, now);
     const id = newId();
-    this.#messages.push({
-      id,
-      workspace_id: ws,
-      conversation_id: known.conversationId,
-      contact_id: known.contactId,
-      channel_id: channel.id,
-      direction: "inbound",
-      type: m.type,
-      content: JSON.stringify({
-        ...m.content,
-        ...(m.contextMessageId ? { context: { message_id: m.contextMessageId } } : {}),
-      }),
-      author_type: "contact",
-      author_id: known.contactId,
-      wa_message_id: m.waMessageId,
-      status: "received",
-      error_code: m.errors?.[0] ? String(m.errors[0].code) : null,
-      error_detail: m.errors?.[0]
-        ? (m.errors[0].details ?? m.errors[0].message ?? m.errors[0].title ?? null)
-        : null,
-      attempts: 0,
-      next_attempt_at: null,
-      idempotency_key: null,
-      created_at: now,
-      updated_at: now,
-      sent_at: at,
-      delivered_at: now,
-      read_at: null,
-      failed_at: null,
-      lease_until: null,
-      send_started_at: null,
-    });
+    this.#messages.push(
+      inboundMessageRow(
+        m,
+        {
+          id,
+          workspaceId: ws,
+          conversationId: known.conversationId,
+          contactId: known.contactId,
+          channelId: channel.id,
+        },
+        { at, now },
+      ),
+    );
     this.#events.push({
       workspace_id: ws,
       type: "message.created",

@@ -9,6 +9,7 @@ import type { StoreContext, Tx } from "../../../store/storeContext.ts";
 import { workspaceStore } from "../../../store/workspaceStore.ts";
 import { writeEvents } from "../../../store/writeEvents.ts";
 import type { WebhookMessageEvent } from "../webhook/webhookEvent.ts";
+import { inboundMessageRow } from "./inboundMessageRow.ts";
 
 export type IngestOutcome = "stored" | "duplicate" | "invalid_sender";
 
@@ -87,38 +88,13 @@ export async function ingestInboundMessage(
   const messageId = newId();
   await tx
     .insertInto("messages")
-    .values({
-      id: messageId,
-      workspace_id: ws,
-      conversation_id: conversationId,
-      contact_id: contact.id,
-      channel_id: channel.id,
-      direction: "inbound",
-      type: m.type,
-      content: JSON.stringify({
-        ...m.content,
-        ...(m.contextMessageId ? { context: { message_id: m.contextMessageId } } : {}),
-      }),
-      author_type: "contact",
-      author_id: contact.id,
-      wa_message_id: m.waMessageId,
-      status: "received",
-      error_code: m.errors?.[0] ? String(m.errors[0].code) : null,
-      error_detail: m.errors?.[0]
-        ? (m.errors[0].details ?? m.errors[0].message ?? m.errors[0].title ?? null)
-        : null,
-      attempts: 0,
-      next_attempt_at: null,
-      idempotency_key: null,
-      created_at: now,
-      updated_at: now,
-      sent_at: at,
-      delivered_at: now,
-      read_at: null,
-      failed_at: null,
-      lease_until: null,
-      send_started_at: null,
-    })
+    .values(
+      inboundMessageRow(
+        m,
+        { id: messageId, workspaceId: ws, conversationId, contactId: contact.id, channelId: channel.id },
+        { at, now },
+      ),
+    )
     .execute();
   await tx
     .updateTable("conversations")
