@@ -1,10 +1,13 @@
 import { sql } from "kysely";
+import { advanceBatch } from "./advanceBatch.ts";
 import { advanceRun } from "./advanceRun.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 
 export interface RunnerOptions {
   /** Runs driven at once by this process. */
   concurrency: number;
+  /** Runs advanced together in one transaction (see advanceBatch). */
+  batchSize: number;
   /** Safety-net poll for due timers and missed wake-ups. */
   pollMs: number;
 }
@@ -35,7 +38,7 @@ export class WorkflowRunner {
 
   constructor(env: EngineEnv, opts: Partial<RunnerOptions> = {}) {
     this.#env = env;
-    this.#opts = { concurrency: 32, pollMs: 200, ...opts };
+    this.#opts = { concurrency: 256, batchSize: 64, pollMs: 200, ...opts };
   }
 
   get wake(): () => void {
@@ -70,7 +73,8 @@ export class WorkflowRunner {
         const room = this.#opts.concurrency - this.#inFlight;
         if (room <= 0) break;
         const ids = await this.#claim(room);
-        for (const id of ids) void this.#drive(id);
+        for (let i = 0; i < ids.length; i += this.#opts.batchSize)
+          void this.#drive(ids.slice(i, i + this.#opts.batchSize));
         if (ids.length === room) this.#again = true;
       } while (this.#again && !this.#stopped);
     } catch (err) {
@@ -98,8 +102,22 @@ export class WorkflowRunner {
     return res.rows.map((r) => r.id);
   }
 
-  async #drive(runId: string): Promise<void> {
-    this.#inFlight++;
+  async #drive(runIds: string[]): Promise<void> {
+    this.#inFlight += runIds.length;
+    let left = runIds.length;
+    try {
+      const rest = runIds.length > 1 ? await advanceBatch(this.#env, runIds) : runIds;
+      left = rest.length;
+      this.#inFlight -= runIds.length - rest.length;
+      await Promise.all(rest.map((id) => this.#driveOne(id)));
+      left = 0;
+    } finally {
+      this.#inFlight -= left;
+      if (!this.#stopped) this.#wake();
+    }
+  }
+
+  async #driveOne(runId: string): Promise<void> {
     try {
       await advanceRun(this.#env, runId);
     } catch (err) {
@@ -107,7 +125,6 @@ export class WorkflowRunner {
       this.#env.log.error({ err, runId }, "workflow runner: run failed unexpectedly");
     } finally {
       this.#inFlight--;
-      if (!this.#stopped) this.#wake();
     }
   }
 }

@@ -9,7 +9,7 @@ import { performHttpRequest } from "./performHttpRequest.ts";
 import { LostLease, type RoundInput, runRound, StepFailure } from "./runRound.ts";
 
 /** Steps per transaction: enough to run open → send → close in one commit, small enough to keep locks short. */
-const STEPS_PER_TRANSACTION = 25;
+export const STEPS_PER_TRANSACTION = 25;
 
 /**
  * Drives one claimed run as far as it can go now: rounds of steps, each round one transaction, with http_request
@@ -22,7 +22,7 @@ export async function advanceRun(env: EngineEnv, runId: string): Promise<void> {
   let transient = 0;
   for (let round = 0; round < 1000; round++) {
     try {
-      const r = await inTransaction(ctx, (tx) => runRound(env, tx, runId, input));
+      const r = await inTransaction(ctx, (tx) => runRound(env, tx, runId, input), { deferWrites: true });
       if (r.kind === "parked" || r.kind === "finished") return;
       if (r.kind === "need_http")
         input = { limit: STEPS_PER_TRANSACTION, http: { seq: r.seq, answer: await callHttp(env, runId) } };

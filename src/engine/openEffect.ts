@@ -7,6 +7,8 @@ import { assignIn } from "../store/conversations/assignConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
 import { lockLatestConversation, openIn } from "../store/conversations/openConversation.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
+import { templateStore } from "../store/templateStore.ts";
+import { txMemo } from "../store/txMemo.ts";
 import type { RunRow } from "../store/workflowTables.ts";
 import { workspaceStore } from "../store/workspaceStore.ts";
 import type { ApplyOutcome } from "./applyEffects.ts";
@@ -27,13 +29,15 @@ export async function openEffect(
   const ws = run.workspace_id;
   if (!run.contact_id)
     throw AppError.validation("contact", "the run has no contact to open a conversation with");
-  const channels = await tx
-    .selectFrom("channels")
-    .select(["id", "name"])
-    .where("workspace_id", "=", ws)
-    .orderBy("created_at")
-    .orderBy("id")
-    .execute();
+  const channels = await txMemo(tx, `channels:${ws}`, () =>
+    tx
+      .selectFrom("channels")
+      .select(["id", "name"])
+      .where("workspace_id", "=", ws)
+      .orderBy("created_at")
+      .orderBy("id")
+      .execute(),
+  );
   const channel = e.channel ? channels.find((c) => c.id === e.channel || c.name === e.channel) : channels[0];
   if (!channel)
     throw AppError.validation(
@@ -51,18 +55,10 @@ export async function openEffect(
   const windowOpen = latest ? (windowExpiresAt(latest) ?? 0) > now : false;
   const log: Record<string, unknown> = { channel_id: channel.id, business_initiated: !windowOpen };
   if (!windowOpen) {
-    const settings = (await workspaceStore.get(ctx, ws, tx)).settings;
+    const settings = (await workspaceStore.getInTx(ctx, ws, tx)).settings;
     const tpl = e.message?.template;
     const category = tpl
-      ? ((
-          await tx
-            .selectFrom("templates")
-            .select("category")
-            .where("channel_id", "=", channel.id)
-            .where("name", "=", tpl.name)
-            .where("language", "=", tpl.language)
-            .executeTakeFirst()
-        )?.category ?? null)
+      ? ((await templateStore.findInTx(ctx, channel.id, tpl.name, tpl.language, tx))?.category ?? null)
       : null;
     const verdict = await checkGuardrails(tx, {
       now,

@@ -3,6 +3,7 @@ import { newId } from "../core/newId.ts";
 import { renderLiquid } from "../core/workflow/liquidRenderer.ts";
 import type { Step } from "../core/workflow/workflowDefinitionSchema.ts";
 import { WORKFLOW_LIMITS } from "../core/workflow/workflowLimits.ts";
+import { deferredWrites } from "../store/deferredWrites.ts";
 import type { Tx } from "../store/storeContext.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow, WorkflowRunStepsTable } from "../store/workflowTables.ts";
@@ -47,19 +48,18 @@ async function logStep(
   finishedAt: number | null,
   detail: Record<string, unknown>,
 ) {
-  await tx
-    .insertInto("workflow_run_steps")
-    .values({
-      run_id: run.id,
-      seq,
-      step_id: step.id,
-      step_type: step.type,
-      status,
-      started_at: startedAt,
-      finished_at: finishedAt,
-      detail: JSON.stringify(detail),
-    })
-    .execute();
+  const row = {
+    run_id: run.id,
+    seq,
+    step_id: step.id,
+    step_type: step.type,
+    status,
+    started_at: startedAt,
+    finished_at: finishedAt,
+    detail: JSON.stringify(detail),
+  };
+  if (!deferredWrites.add(tx, "workflow_run_steps", [row]))
+    await tx.insertInto("workflow_run_steps").values(row).execute();
 }
 
 async function saveRun(env: EngineEnv, tx: Tx, run: RunRow, rc: RunContext, release: boolean) {

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import { newId } from "../core/newId.ts";
+import { deferredWrites } from "../store/deferredWrites.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import type { Workflow } from "../store/workflows/workflowStore.ts";
 import type { RunStatus } from "../store/workflowTables.ts";
@@ -94,6 +95,7 @@ export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput
       finished_at: skipReason ? now : null,
     })
     .execute();
-  if (!skipReason && ctx.dialect === "postgres") await sql`select pg_notify('parley_runs', '')`.execute(tx);
+  if (!skipReason && ctx.dialect === "postgres" && !deferredWrites.notify(tx, "parley_runs", ""))
+    await sql`select pg_notify('parley_runs', '')`.execute(tx);
   return { runId, created: true, status };
 }

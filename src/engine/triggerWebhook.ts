@@ -1,15 +1,17 @@
 import { AppError } from "../core/errors.ts";
 import { normalizePhone } from "../core/normalizePhone.ts";
 import { renderLiquid } from "../core/workflow/liquidRenderer.ts";
-import { contactStore } from "../store/contactStore.ts";
-import { inTransaction } from "../store/inTransaction.ts";
 import type { StoreContext } from "../store/storeContext.ts";
 import type { Workflow } from "../store/workflows/workflowStore.ts";
-import { type StartedRun, startRunIn } from "./startRunIn.ts";
+import type { StartedRun } from "./startRunIn.ts";
+import { TriggerQueue } from "./TriggerQueue.ts";
+
+// One queue per database: every trigger route of the process shares its group commits.
+const queues = new WeakMap<StoreContext, TriggerQueue>();
 
 /**
  * A webhook trigger: maps the payload to a contact (phone, name, fields rendered from `trigger.*`), then starts
- * a run, or returns the existing one when the rendered dedupe key was seen before.
+ * a run, or returns the existing one when the rendered dedupe key was seen before. Resolves once it is committed.
  */
 export async function triggerWebhook(
   ctx: StoreContext,
@@ -28,13 +30,20 @@ export async function triggerWebhook(
   const name = t.contact.name ? (await renderLiquid(t.contact.name, scope)).trim() : "";
   const fields: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(t.contact.fields ?? {})) fields[k] = await renderLiquid(v, scope);
-  const { contact } = await contactStore.upsert(ctx, wf.workspaceId, {
-    phone,
-    ...(name ? { name } : {}),
-    ...(Object.keys(fields).length ? { fields } : {}),
-  });
   const dedupeKey = t.dedupe_key ? (await renderLiquid(t.dedupe_key, scope)).trim() || null : null;
-  return inTransaction(ctx, (tx) =>
-    startRunIn(ctx, tx, { workflow: wf, contactId: contact.id, trigger: payload, dedupeKey }),
-  );
+  let queue = queues.get(ctx);
+  if (!queue) {
+    queue = new TriggerQueue(ctx);
+    queues.set(ctx, queue);
+  }
+  return queue.submit({
+    workflow: wf,
+    contact: {
+      phone,
+      ...(name ? { name } : {}),
+      ...(Object.keys(fields).length ? { fields } : {}),
+    },
+    payload,
+    dedupeKey,
+  });
 }

@@ -1,6 +1,7 @@
 import { AppError } from "../core/errors.ts";
 import type { CategoryRow } from "./databaseSchema.ts";
 import type { Db, StoreContext } from "./storeContext.ts";
+import { txMemo } from "./txMemo.ts";
 
 export interface Category {
   key: string;
@@ -48,9 +49,11 @@ export const categoryStore = {
     ref: string,
     db: Db = ctx.db,
   ): Promise<Category> {
-    const all = (
-      await db.selectFrom("categories").selectAll().where("workspace_id", "=", workspaceId).execute()
-    ).map(toCategory);
+    const all = await txMemo(db, `categories:${workspaceId}`, async () =>
+      (await db.selectFrom("categories").selectAll().where("workspace_id", "=", workspaceId).execute()).map(
+        toCategory,
+      ),
+    );
     const wanted = ref.trim().toLowerCase();
     const found = all.find((c) => c.key === ref.trim()) ?? all.find((c) => c.name.toLowerCase() === wanted);
     const active = all.filter((c) => !c.archived).map((c) => c.key);

@@ -76,53 +76,61 @@ export const contactStore = {
     workspaceId: string,
     input: ContactInput,
   ): Promise<{ contact: Contact; created: boolean }> {
+    return inTransaction(ctx, (tx) => this.upsertIn(ctx, tx, workspaceId, input));
+  },
+
+  /** `upsert` inside the caller's transaction. */
+  async upsertIn(
+    ctx: StoreContext,
+    tx: Tx,
+    workspaceId: string,
+    input: ContactInput,
+  ): Promise<{ contact: Contact; created: boolean }> {
     const phone = normalizePhone(input.phone);
-    return inTransaction(ctx, async (tx) => {
-      const existing = await tx
+    const existing = await tx
+      .selectFrom("contacts")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("phone", "=", phone)
+      .executeTakeFirst();
+    if (existing) {
+      const contact = await applyPatch(ctx, tx, toContact(existing), input);
+      return { contact, created: false };
+    }
+    const now = ctx.now();
+    const tags = [...new Set(input.tags ?? [])];
+    const row: ContactRow = {
+      id: newId(),
+      workspace_id: workspaceId,
+      phone,
+      wa_id: phone.slice(1),
+      name: input.name ?? null,
+      fields: JSON.stringify(mergeFields({}, input.fields)),
+      tags: JSON.stringify(tags),
+      opted_out: input.opted_out ? 1 : 0,
+      marketing_opt_out: 0,
+      timezone: input.timezone ?? null,
+      last_inbound_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    // Two concurrent upserts of one phone: the loser's insert is a no-op and it reads the winner's row.
+    const inserted = await tx
+      .insertInto("contacts")
+      .values(row)
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+      const winner = await tx
         .selectFrom("contacts")
         .selectAll()
         .where("workspace_id", "=", workspaceId)
         .where("phone", "=", phone)
-        .executeTakeFirst();
-      if (existing) {
-        const contact = await applyPatch(ctx, tx, toContact(existing), input);
-        return { contact, created: false };
-      }
-      const now = ctx.now();
-      const tags = [...new Set(input.tags ?? [])];
-      const row: ContactRow = {
-        id: newId(),
-        workspace_id: workspaceId,
-        phone,
-        wa_id: phone.slice(1),
-        name: input.name ?? null,
-        fields: JSON.stringify(mergeFields({}, input.fields)),
-        tags: JSON.stringify(tags),
-        opted_out: input.opted_out ? 1 : 0,
-        marketing_opt_out: 0,
-        timezone: input.timezone ?? null,
-        last_inbound_at: null,
-        created_at: now,
-        updated_at: now,
-      };
-      // Two concurrent upserts of one phone: the loser's insert is a no-op and it reads the winner's row.
-      const inserted = await tx
-        .insertInto("contacts")
-        .values(row)
-        .onConflict((oc) => oc.doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-        const winner = await tx
-          .selectFrom("contacts")
-          .selectAll()
-          .where("workspace_id", "=", workspaceId)
-          .where("phone", "=", phone)
-          .executeTakeFirstOrThrow();
-        return { contact: await applyPatch(ctx, tx, toContact(winner), input), created: false };
-      }
-      await setTags(tx, workspaceId, row.id, tags);
-      return { contact: toContact(row), created: true };
-    });
+        .executeTakeFirstOrThrow();
+      return { contact: await applyPatch(ctx, tx, toContact(winner), input), created: false };
+    }
+    if (tags.length > 0) await setTags(tx, workspaceId, row.id, tags);
+    return { contact: toContact(row), created: true };
   },
 
   async patch(ctx: StoreContext, workspaceId: string, id: string, patch: ContactPatch): Promise<Contact> {

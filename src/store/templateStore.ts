@@ -2,6 +2,7 @@ import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import type { TemplateRow, TemplatesTable } from "./databaseSchema.ts";
 import type { Db, StoreContext } from "./storeContext.ts";
+import { txMemo } from "./txMemo.ts";
 
 export interface Template {
   id: string;
@@ -135,6 +136,13 @@ export const templateStore = {
     return row ? toTemplate(row) : null;
   },
 
+  /** `find`, made once per transaction: a batch of workflow runs sends the same few templates over and over. */
+  findInTx(ctx: StoreContext, channelId: string, name: string, language: string, db: Db = ctx.db) {
+    return txMemo(db, `template:${channelId}:${name}:${language}`, () =>
+      this.find(ctx, channelId, name, language, db),
+    );
+  },
+
   /** The template a send refers to, or a 422 that says why it can't be used. */
   async requireSendable(
     ctx: StoreContext,
@@ -143,7 +151,7 @@ export const templateStore = {
     language: string,
     db: Db = ctx.db,
   ): Promise<Template> {
-    const t = await this.find(ctx, channelId, name, language, db);
+    const t = await this.findInTx(ctx, channelId, name, language, db);
     if (!t) {
       const others = await db
         .selectFrom("templates")

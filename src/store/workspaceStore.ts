@@ -11,6 +11,7 @@ import {
 import type { WorkspaceRow } from "./databaseSchema.ts";
 import { inTransaction } from "./inTransaction.ts";
 import type { Db, StoreContext } from "./storeContext.ts";
+import { txMemo } from "./txMemo.ts";
 
 export interface Workspace {
   id: string;
@@ -76,6 +77,11 @@ export const workspaceStore = {
     const row = await db.selectFrom("workspaces").selectAll().where("id", "=", id).executeTakeFirst();
     if (!row) throw AppError.notFound("Workspace", id);
     return toWorkspace(row);
+  },
+
+  /** `get`, made once per transaction (see txMemo); for transactions that don't change the workspace. */
+  getInTx(ctx: StoreContext, id: string, db: Db = ctx.db): Promise<Workspace> {
+    return txMemo(db, `workspace:${id}`, () => this.get(ctx, id, db));
   },
 
   async first(ctx: StoreContext): Promise<Workspace | null> {

@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { DomainEvent } from "../core/conversation/domainEvent.ts";
+import { deferredWrites } from "./deferredWrites.ts";
 import type { StoreContext, Tx } from "./storeContext.ts";
 
 export interface EventScope {
@@ -18,19 +19,16 @@ export async function writeEvents(
 ): Promise<void> {
   if (events.length === 0) return;
   const now = ctx.now();
-  await tx
-    .insertInto("events")
-    .values(
-      events.map((e) => ({
-        workspace_id: scope.workspaceId,
-        type: e.type,
-        contact_id: scope.contactId,
-        conversation_id: scope.conversationId ?? ("conversationId" in e ? e.conversationId : null),
-        payload: JSON.stringify({ ...e, ...extra }),
-        created_at: now,
-      })),
-    )
-    .execute();
+  const rows = events.map((e) => ({
+    workspace_id: scope.workspaceId,
+    type: e.type,
+    contact_id: scope.contactId,
+    conversation_id: scope.conversationId ?? ("conversationId" in e ? e.conversationId : null),
+    payload: JSON.stringify({ ...e, ...extra }),
+    created_at: now,
+  }));
+  if (deferredWrites.add(tx, "events", rows, scope.workspaceId)) return;
+  await tx.insertInto("events").values(rows).execute();
   // NOTIFY is transactional in PostgreSQL: other processes hear it only if this transaction commits.
   if (ctx.dialect === "postgres")
     await sql`select pg_notify('parley_events', ${scope.workspaceId})`.execute(tx);

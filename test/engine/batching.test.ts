@@ -1,0 +1,131 @@
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createContact } from "../support/conversationHelpers.ts";
+import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
+import { engines } from "../support/testDatabase.ts";
+import { channelWithTemplates, chattingContact } from "./engineSupport.ts";
+import { createWorkflow, getRun, nextPhone } from "./workflowHelpers.ts";
+
+const count = async (t: TestApp, query: ReturnType<typeof sql<{ n: number }>>) =>
+  Number((await query.execute(t.parley.deps.store.db)).rows[0]?.n);
+
+// Triggers arriving together share one commit and runs are advanced many per transaction: these tests pin down
+// that batching never changes what each trigger and run sees, and that one failure stays with its own run.
+describe.each(engines)("batched triggers and runs on %s", (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine, { workflows: true });
+    await channelWithTemplates(t);
+  });
+  afterAll(() => t.close());
+
+  test("triggers sent together are each answered with their own run; a repeated order id gets the first run", async () => {
+    const wf = await createWorkflow(t, {
+      name: "Together",
+      frequency_cap: null,
+      trigger: {
+        type: "webhook",
+        contact: { phone: "{{ trigger.phone }}", name: "{{ trigger.name }}" },
+        dedupe_key: "{{ trigger.order_id }}",
+      },
+      steps: [
+        {
+          id: "open",
+          type: "open_conversation",
+          message: {
+            template: { name: "order_ready", language: "en", body: ["x", "{{ trigger.order_id }}"] },
+          },
+        },
+        {
+          id: "close",
+          type: "close_conversation",
+          category: "sales",
+          summary: "Order {{ trigger.order_id }}",
+        },
+      ],
+    });
+    const orders = Array.from({ length: 30 }, (_, i) => ({
+      order_id: `T-${i}`,
+      phone: nextPhone(),
+      name: `C ${i}`,
+    }));
+    // Order T-0 twice in the same burst: the same run, created once.
+    const sent = [...orders, orders[0]];
+    const answers = await Promise.all(
+      sent.map((o) => t.api("POST", `/api/v1/workflows/${wf.id}/trigger`, o)),
+    );
+    for (const a of answers) expect(a.status, a.text).toBe(202);
+    const ids = answers.map((a) => a.body.run_id as string);
+    expect(new Set(ids).size).toBe(30);
+    expect(ids[30]).toBe(ids[0]);
+    expect(answers.filter((a) => a.body.created).length).toBe(30);
+
+    await waitFor("all runs completed", async () => {
+      const runs = await Promise.all(ids.slice(0, 30).map((id) => getRun(t, id)));
+      return runs.every((r) => r.status === "completed") ? runs : null;
+    });
+    const first = await getRun(t, ids[0] as string);
+    expect(first.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual([
+      "open:completed",
+      "close:completed",
+    ]);
+    // Every run's events were written (in bulk, at the end of its batch): one open and one close per contact.
+    const wfRuns = sql<{ n: number }>`select count(*) as n from events
+      where type = 'conversation.closed' and conversation_id in (select conversation_id from workflow_runs where workflow_id = ${wf.id})`;
+    expect(await count(t, wfRuns)).toBe(30);
+    const closings = await t.api("GET", `/api/v1/contacts/${first.contact_id}/closings`);
+    expect(closings.body.data[0]?.summary).toBe("Order T-0");
+  });
+
+  test("a run that fails inside a batch fails alone, and nothing of it is written twice", async () => {
+    const channelId = (await t.api("GET", "/api/v1/channels")).body.data[0].id as string;
+    // Free text outside the 24-hour window is refused: the runs of contacts who never wrote fail at "hello".
+    const chatting = await Promise.all(Array.from({ length: 6 }, () => chattingContact(t, channelId)));
+    const silent = await Promise.all(Array.from({ length: 6 }, () => createContact(t, nextPhone())));
+    const wf = await createWorkflow(t, {
+      name: "Mixed batch",
+      frequency_cap: null,
+      trigger: { type: "manual" },
+      steps: [
+        {
+          id: "open",
+          type: "open_conversation",
+          message: { template: { name: "order_ready", language: "en", body: ["x", "y"] } },
+        },
+        { id: "hello", type: "send_message", text: "Thanks for writing to us!" },
+        { id: "close", type: "close_conversation", category: "support", summary: "done" },
+      ],
+    });
+    const contactIds = [...chatting.map((c) => c.contactId), ...silent];
+    const started = await t.api("POST", `/api/v1/workflows/${wf.id}/runs`, { contact_ids: contactIds });
+    expect(started.status, started.text).toBe(202);
+    const runs = await waitFor("every run ended", async () => {
+      const res = await t.api("GET", `/api/v1/workflows/${wf.id}/runs?limit=50`);
+      const data = res.body.data as { id: string; status: string; contact_id: string }[];
+      return data.length === 12 && data.every((r) => r.status === "completed" || r.status === "failed")
+        ? data
+        : null;
+    });
+    const statusOf = new Map(runs.map((r) => [r.contact_id, r.status]));
+    for (const c of chatting) expect(statusOf.get(c.contactId)).toBe("completed");
+    for (const c of silent) expect(statusOf.get(c)).toBe("failed");
+
+    const failed = await getRun(t, runs.find((r) => r.contact_id === silent[0])?.id as string);
+    expect(failed.steps.map((s: { id: string; status: string }) => `${s.id}:${s.status}`)).toEqual([
+      "open:completed",
+      "hello:failed",
+    ]);
+    expect(failed.steps[1].error).toMatch(/window is closed/);
+    // The failed runs' first step committed exactly once: one template each, one open event each.
+    for (const c of silent) {
+      const messages = sql<{
+        n: number;
+      }>`select count(*) as n from messages where contact_id = ${c} and direction = 'outbound'`;
+      expect(await count(t, messages)).toBe(1);
+      const opened = sql<{
+        n: number;
+      }>`select count(*) as n from events where contact_id = ${c} and type in ('conversation.opened', 'conversation.reopened')`;
+      expect(await count(t, opened)).toBe(1);
+    }
+  });
+});
