@@ -63,7 +63,13 @@ async function runOne(engine: "sqlite" | "postgres", url: string, dir: string, w
   };
   // BENCH_PROFILE_PARLEY=DIR writes a CPU profile of the serve process there.
   const prof = process.env.BENCH_PROFILE_PARLEY;
-  const serve = await startProcess(["serve"], env, port, "/healthz", prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : []);
+  const serve = await startProcess(
+    ["serve"],
+    env,
+    port,
+    "/healthz",
+    prof ? ["--cpu-prof", `--cpu-prof-dir=${prof}`] : [],
+  );
   const extra = [];
   for (let i = 0; i < workers; i++) {
     const wp = await freePort();
