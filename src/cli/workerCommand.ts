@@ -20,7 +20,11 @@ export function workerCommand(): Command {
     const parley = await createParley({ ...config, PARLEY_SIMULATOR: "off" }, log);
     await parley.startWorkers();
     log.info("worker started");
+    // The workers' timers don't hold the process open (so tests and `serve` can stop cleanly), and on SQLite
+    // there is no LISTEN connection either: without this the worker would exit right after starting.
+    const keepAlive = setInterval(() => {}, 1 << 30);
     const stop = async () => {
+      clearInterval(keepAlive);
       await parley.close();
       process.exit(0);
     };

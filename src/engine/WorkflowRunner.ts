@@ -15,7 +15,9 @@ export interface RunnerOptions {
 /**
  * Claims due runs and drives them. A claim is a lease (owner + expiry) taken in one statement; on PostgreSQL
  * `FOR UPDATE SKIP LOCKED` lets any number of workers claim side by side without taking the same run, and a
- * dead worker's runs become claimable again when its lease runs out. Every committed step renews the lease.
+ * dead worker's runs become claimable again when its lease runs out. Every committed round renews a run's
+ * lease, and a heartbeat renews all of this process's leases every third of the lease time, so a run waiting
+ * on a slow http_request is never taken over while its process is alive.
  */
 export class WorkflowRunner {
   readonly #env: EngineEnv;
@@ -25,6 +27,9 @@ export class WorkflowRunner {
   #again = false;
   #stopped = true;
   #timer: NodeJS.Timeout | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  /** The runs this process is driving now: the heartbeat renews exactly these leases. */
+  readonly #driving = new Set<string>();
   #scheduled = false;
   // Commits come in bursts; one pump per turn of the event loop serves them all.
   readonly #wake = () => {
@@ -50,13 +55,32 @@ export class WorkflowRunner {
     this.#env.store.bus.on("committed", this.#wake);
     this.#timer = setInterval(this.#wake, this.#opts.pollMs);
     this.#timer.unref();
+    this.#heartbeat = setInterval(() => void this.#renewLeases(), Math.max(100, this.#env.leaseMs / 3));
+    this.#heartbeat.unref();
     this.#wake();
+  }
+
+  async #renewLeases(): Promise<void> {
+    const ids = [...this.#driving];
+    const { store, owner, leaseMs } = this.#env;
+    try {
+      for (let i = 0; i < ids.length; i += 500)
+        await store.db
+          .updateTable("workflow_runs")
+          .set({ lease_until: store.now() + leaseMs })
+          .where("id", "in", ids.slice(i, i + 500))
+          .where("lease_owner", "=", owner)
+          .execute();
+    } catch (err) {
+      this.#env.log.warn({ err }, "workflow runner: renewing leases failed");
+    }
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#env.store.bus.off("committed", this.#wake);
     clearInterval(this.#timer);
+    clearInterval(this.#heartbeat);
     while (this.#inFlight > 0 || this.#running) await new Promise((r) => setTimeout(r, 5));
   }
 
@@ -104,9 +128,12 @@ export class WorkflowRunner {
 
   async #drive(runIds: string[]): Promise<void> {
     this.#inFlight += runIds.length;
+    for (const id of runIds) this.#driving.add(id);
     let left = runIds.length;
     try {
       const rest = runIds.length > 1 ? await advanceBatch(this.#env, runIds) : runIds;
+      const more = new Set(rest);
+      for (const id of runIds) if (!more.has(id)) this.#driving.delete(id);
       left = rest.length;
       this.#inFlight -= runIds.length - rest.length;
       await Promise.all(rest.map((id) => this.#driveOne(id)));
@@ -125,6 +152,7 @@ export class WorkflowRunner {
       this.#env.log.error({ err, runId }, "workflow runner: run failed unexpectedly");
     } finally {
       this.#inFlight--;
+      this.#driving.delete(runId);
     }
   }
 }

@@ -2,6 +2,7 @@ import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import type { StepOf } from "../core/workflow/workflowDefinitionSchema.ts";
 import { WORKFLOW_LIMITS } from "../core/workflow/workflowLimits.ts";
+import { guardedHttpCall, PrivateAddressError, TimeoutError } from "./guardedHttpCall.ts";
 import { isPrivateAddress } from "./isPrivateAddress.ts";
 import type { StepContext } from "./stepTypes.ts";
 
@@ -62,28 +63,30 @@ export async function performHttpRequest(
       headers["content-type"] = "application/json";
   }
   try {
-    const res = await fetch(url, {
+    const res = await guardedHttpCall(url, {
       method: step.method,
       headers,
       body,
-      redirect: "manual",
-      signal: AbortSignal.timeout(step.timeout_ms),
+      timeoutMs: step.timeout_ms,
+      allowPrivate,
+      maxBytes: WORKFLOW_LIMITS.httpResponseBytes,
     });
-    const text = (await res.text()).slice(0, WORKFLOW_LIMITS.httpResponseBytes);
-    let parsed: unknown = text;
+    let parsed: unknown = res.text;
     try {
-      parsed = text ? JSON.parse(text) : null;
+      parsed = res.text ? JSON.parse(res.text) : null;
     } catch {
       // Not JSON: keep the text.
     }
-    return { ok: res.ok, status: res.status, body: parsed };
+    return { ok: res.status >= 200 && res.status < 300, status: res.status, body: parsed };
   } catch (err) {
-    const timeout = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
-    return {
-      ok: false,
-      status: 0,
-      body: null,
-      error: timeout ? `timed out after ${step.timeout_ms} ms` : String(err),
-    };
+    const error =
+      err instanceof TimeoutError
+        ? `timed out after ${step.timeout_ms} ms`
+        : err instanceof PrivateAddressError
+          ? `${url.hostname} is on a private network; set PARLEY_HTTP_ALLOW_PRIVATE=on to allow it`
+          : err instanceof Error
+            ? err.message
+            : String(err);
+    return { ok: false, status: 0, body: null, error };
   }
 }

@@ -1,5 +1,6 @@
 import { Cron } from "croner";
 import { AppError } from "../core/errors.ts";
+import { hookSecret } from "../core/workflow/hookSecret.ts";
 import { validateWorkflow, type WorkflowRefs } from "../core/workflow/validateWorkflow.ts";
 import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
 import { categoryStore } from "../store/categoryStore.ts";
@@ -39,7 +40,14 @@ export async function saveWorkflow(
   input: unknown,
   id?: string,
 ): Promise<Workflow> {
-  const result = validateWorkflow(input, await refsOf(ctx, workspaceId));
+  const stored = id ? (await workflowStore.get(ctx, workspaceId, id)).definition : null;
+  const restored = hookSecret.restore(input, stored);
+  if (restored.missing)
+    throw AppError.validation(
+      "trigger.secret",
+      "the placeholder keeps an existing secret, and this workflow has none; give the secret itself",
+    );
+  const result = validateWorkflow(restored.input, await refsOf(ctx, workspaceId));
   if (!result.ok) {
     const first = result.issues[0];
     const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : "";

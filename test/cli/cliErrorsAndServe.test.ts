@@ -116,4 +116,29 @@ describe("CLI errors, defaults and parley serve", () => {
       await fresh.drop();
     }
   });
+  test("parley worker on SQLite keeps running until SIGTERM, then stops cleanly", async () => {
+    const child = spawn(process.execPath, [BIN, "worker"], {
+      cwd: ROOT,
+      env: cleanEnv({ ...env, LOG_LEVEL: "info" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let out = "";
+      child.stdout.on("data", (d) => {
+        out += d;
+      });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const started = Date.now();
+      while (!out.includes("worker started")) {
+        if (child.exitCode !== null || Date.now() - started > 15_000) throw new Error(`worker: ${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(child.exitCode).toBeNull();
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
 });

@@ -1,4 +1,6 @@
+import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { hookSecret } from "../../src/core/workflow/hookSecret.ts";
 import { expectProblem } from "../support/expectProblem.ts";
 import { startTestApp, type TestApp } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
@@ -103,6 +105,45 @@ describe.each(engines)("workflow API on %s", (engine) => {
       });
       expect(res.status, body).toBeLessThan(500);
     }
+  });
+
+  test("a webhook trigger's secret is write-only: shown as a placeholder, kept when the placeholder is saved back", async () => {
+    const def = minimal("Signed", {
+      trigger: {
+        type: "webhook",
+        contact: { phone: "{{ trigger.phone }}" },
+        secret: "s3cret-value-long-enough",
+      },
+    });
+    const created = (await t.api("POST", "/api/v1/workflows", def)).body;
+    expect(JSON.stringify(created)).not.toContain("s3cret-value");
+    const shown = (await t.api("GET", `/api/v1/workflows/${created.id}`)).body;
+    expect(shown.definition.trigger.secret).toBe(hookSecret.KEPT);
+    const saved = await t.api("PUT", `/api/v1/workflows/${created.id}`, {
+      ...shown.definition,
+      description: "v2",
+    });
+    expect(saved.status).toBe(200);
+    const body = JSON.stringify({ phone: "+14155550177" });
+    const sign = (secret: string) => `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+    const hook = (sig: string) =>
+      t.parley.server.inject({
+        method: "POST",
+        url: created.hook_url,
+        headers: { "content-type": "application/json", "x-parley-signature": sig },
+        payload: body,
+      });
+    expect((await hook(sign("s3cret-value-long-enough"))).statusCode).toBe(202);
+    expect((await hook(sign(hookSecret.KEPT))).statusCode).toBe(401);
+    const unsigned = (await t.api("POST", "/api/v1/workflows", minimal("Unsigned"))).body;
+    expectProblem(
+      await t.api("PUT", `/api/v1/workflows/${unsigned.id}`, {
+        ...minimal("Unsigned"),
+        trigger: { type: "webhook", contact: { phone: "{{ trigger.phone }}" }, secret: hookSecret.KEPT },
+      }),
+      422,
+      "trigger.secret",
+    );
   });
 
   test("the OpenAPI document describes the workflow endpoints", async () => {

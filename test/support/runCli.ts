@@ -22,13 +22,13 @@ export function cleanEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { ...base, LOG_LEVEL: "warn", ...env };
 }
 
-/** Runs `node bin/parley.js …` as a child process to completion (bounded to 20 s). */
+/** Runs `node bin/parley.js …` as a child process to completion (bounded to 60 s: CI machines are shared). */
 export function runCli(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [BIN, ...args],
-      { cwd: ROOT, env: cleanEnv(env), timeout: 20_000 },
+      { cwd: ROOT, env: cleanEnv(env), timeout: 60_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
         resolve({ code, stdout, stderr, lastLine: stdout.trim().split("\n").at(-1)?.trim() ?? "" });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { hookSecret } from "../../core/workflow/hookSecret.ts";
 import { workflowDefinitionSchema } from "../../core/workflow/workflowDefinitionSchema.ts";
 import type { BatchProgress, Run, RunStepEntry } from "../../store/workflows/runStore.ts";
 import type { Workflow } from "../../store/workflows/workflowStore.ts";
@@ -25,7 +26,7 @@ export const toWorkflowResource = (w: Workflow): z.infer<typeof workflowResource
   version: w.version,
   trigger_type: w.triggerType,
   hook_url: w.triggerType === "webhook" ? `/hooks/${w.hookToken}` : null,
-  definition: w.definition,
+  definition: hookSecret.redact(w.definition),
   created_at: iso(w.createdAt),
   updated_at: iso(w.updatedAt),
 });
