@@ -1,6 +1,7 @@
 import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
 import type { WorkspaceSettings } from "../core/workspace/workspaceSchema.ts";
 import type { ContactRow } from "../store/databaseSchema.ts";
+import type { Dialect } from "../store/createDatabase.ts";
 import type { Tx } from "../store/storeContext.ts";
 import { clockIn } from "./buildScope.ts";
 
@@ -39,10 +40,11 @@ export async function checkGuardrails(
   tx: Tx,
   o: {
     now: number;
+    dialect: Dialect;
     settings: WorkspaceSettings;
     definition: WorkflowDefinition;
     contact: ContactRow;
-    channelId: string;
+    channel: { id: string; messaging_limit: number | null };
     templateCategory: string | null;
   },
 ): Promise<GuardrailVerdict> {
@@ -62,13 +64,18 @@ export async function checkGuardrails(
       .executeTakeFirst();
     if (Number(row?.n ?? 0) >= cap) return { kind: "skip", reason: "frequency_cap" };
   }
-  const limit = o.settings.messaging_limit;
+  // The number's own limit wins over the workspace default; 0 is a number with no limit.
+  const own = o.channel.messaging_limit;
+  const limit = own === 0 ? null : (own ?? o.settings.messaging_limit);
   if (limit !== null) {
+    // Concurrent opens on one number are counted one after the other, so the limit holds across workers.
+    if (o.dialect === "postgres")
+      await tx.selectFrom("channels").select("id").where("id", "=", o.channel.id).forUpdate().execute();
     const since = o.now - DAY_MS;
     const already = await tx
       .selectFrom("business_opens")
       .select("id")
-      .where("channel_id", "=", o.channelId)
+      .where("channel_id", "=", o.channel.id)
       .where("contact_id", "=", o.contact.id)
       .where("at", ">", since)
       .limit(1)
@@ -80,7 +87,7 @@ export async function checkGuardrails(
           (eb) => eb.fn.count<number>("contact_id").distinct().as("n"),
           (eb) => eb.fn.min("at").as("oldest"),
         ])
-        .where("channel_id", "=", o.channelId)
+        .where("channel_id", "=", o.channel.id)
         .where("at", ">", since)
         .executeTakeFirst();
       // Over the number's limit the open queues until the oldest of the day's opens leaves the 24-hour window.

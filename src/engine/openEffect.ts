@@ -32,7 +32,7 @@ export async function openEffect(
   const channels = await txMemo(tx, `channels:${ws}`, () =>
     tx
       .selectFrom("channels")
-      .select(["id", "name"])
+      .select(["id", "name", "messaging_limit"])
       .where("workspace_id", "=", ws)
       .orderBy("created_at")
       .orderBy("id")
@@ -62,10 +62,11 @@ export async function openEffect(
       : null;
     const verdict = await checkGuardrails(tx, {
       now,
+      dialect: ctx.dialect,
       settings,
       definition: o.definition,
       contact,
-      channelId: channel.id,
+      channel,
       templateCategory: category,
     });
     if (verdict.kind !== "allow") return verdict;

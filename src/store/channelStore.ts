@@ -14,6 +14,8 @@ export interface Channel {
   graphBaseUrl: string;
   graphVersion: string;
   mps: number;
+  /** The number's daily limit of unique business-initiated contacts; null follows the workspace setting. */
+  messagingLimit: MessagingLimit | null;
   healthy: boolean;
   unhealthyReason: string | null;
   createdAt: number;
@@ -37,6 +39,7 @@ export type ChannelPatch = Partial<
     | "graphBaseUrl"
     | "graphVersion"
     | "mps"
+    | "messagingLimit"
   >
 >;
 
@@ -52,7 +55,14 @@ export interface NewChannel {
   graphBaseUrl?: string;
   graphVersion?: string;
   mps?: number;
+  messagingLimit?: MessagingLimit | null;
 }
+
+export type MessagingLimit = 250 | 2000 | 10000 | 100000 | "unlimited";
+
+const limitOf = (v: number | null): MessagingLimit | null =>
+  v === null ? null : v === 0 ? "unlimited" : (v as MessagingLimit);
+const limitColumn = (v: MessagingLimit | null): number | null => (v === "unlimited" ? 0 : v);
 
 export const toChannel = (r: ChannelRow): Channel => ({
   id: r.id,
@@ -65,6 +75,7 @@ export const toChannel = (r: ChannelRow): Channel => ({
   graphBaseUrl: r.graph_base_url,
   graphVersion: r.graph_version,
   mps: r.mps,
+  messagingLimit: limitOf(r.messaging_limit),
   healthy: r.healthy === 1,
   unhealthyReason: r.unhealthy_reason,
   createdAt: r.created_at,
@@ -104,6 +115,7 @@ export const channelStore = {
         graph_base_url: input.graphBaseUrl ?? "https://graph.facebook.com",
         graph_version: input.graphVersion ?? "v23.0",
         mps: input.mps ?? 80,
+        messaging_limit: limitColumn(input.messagingLimit ?? null),
         healthy: 1,
         unhealthy_reason: null,
         created_at: now,
@@ -129,6 +141,7 @@ export const channelStore = {
         ...(patch.graphBaseUrl !== undefined ? { graph_base_url: patch.graphBaseUrl } : {}),
         ...(patch.graphVersion !== undefined ? { graph_version: patch.graphVersion } : {}),
         ...(patch.mps !== undefined ? { mps: patch.mps } : {}),
+        ...(patch.messagingLimit !== undefined ? { messaging_limit: limitColumn(patch.messagingLimit) } : {}),
         ...(patch.appSecret !== undefined ? { app_secret_enc: ctx.secrets.seal(patch.appSecret) } : {}),
         ...(patch.verifyToken !== undefined ? { verify_token_enc: ctx.secrets.seal(patch.verifyToken) } : {}),
         ...(patch.accessToken !== undefined

@@ -69,6 +69,8 @@ export interface ChannelsTable {
   graph_base_url: string;
   graph_version: string;
   mps: number;
+  /** NULL follows the workspace setting; 0 = unlimited. */
+  messaging_limit: number | null;
   healthy: number;
   unhealthy_reason: string | null;
   created_at: number;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createContact, openConversation } from "../support/conversationHelpers.ts";
+import { expectProblem } from "../support/expectProblem.ts";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
 import { channelWithTemplates, runManual, runToEnd } from "./engineSupport.ts";
@@ -138,7 +139,9 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
       at: hourAgo + i,
     }));
     await t.parley.deps.store.db.insertInto("business_opens").values(rows).execute();
-    await t.api("PATCH", "/api/v1/workspace", { settings: { messaging_limit: 250, frequency_cap: null } });
+    await t.api("PATCH", "/api/v1/workspace", { settings: { frequency_cap: null } });
+    const limited = await t.api("PATCH", `/api/v1/channels/${channelId}`, { messaging_limit: 250 });
+    expect(limited.body.messaging_limit).toBe(250);
     try {
       const { runId } = await runManual(
         t,
@@ -152,10 +155,31 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
       expect(Date.parse(queued.wake_at)).toBe(hourAgo + 86_400_000);
       const again = await runToEnd(t, { name: name(), ...openWith("order_ready") }, known);
       expect(again.status).toBe("completed");
+
+      // The number's own tier wins over the workspace default, both ways.
+      await t.api("PATCH", `/api/v1/channels/${channelId}`, { messaging_limit: null });
+      await t.api("PATCH", "/api/v1/workspace", { settings: { messaging_limit: 250 } });
+      const byWorkspace = await runManual(
+        t,
+        { name: name(), ...openWith("order_ready") },
+        await createContact(t),
+      );
+      expect((await runReaches(t, byWorkspace.runId, "waiting")).steps).toMatchObject([
+        { id: "open", status: "deferred", skip_reason: "messaging_limit" },
+      ]);
+      await t.api("PATCH", `/api/v1/channels/${channelId}`, { messaging_limit: "unlimited" });
+      const free = await runToEnd(t, { name: name(), ...openWith("order_ready") }, await createContact(t));
+      expect(free.status).toBe("completed");
     } finally {
+      await t.api("PATCH", `/api/v1/channels/${channelId}`, { messaging_limit: null });
       await t.api("PATCH", "/api/v1/workspace", { settings: { messaging_limit: null, frequency_cap: 3 } });
       await t.parley.deps.store.db.deleteFrom("business_opens").where("channel_id", "=", channelId).execute();
     }
+    expectProblem(
+      await t.api("PATCH", `/api/v1/channels/${channelId}`, { messaging_limit: 300 }),
+      422,
+      "messaging_limit",
+    );
   });
 
   test("once per contact: the second run for a contact is recorded as skipped", async () => {

@@ -2,6 +2,14 @@ import { z } from "zod";
 import type { Channel } from "../../store/channelStore.ts";
 import { iso } from "./iso.ts";
 
+export const messagingLimitSchema = z.union([
+  z.literal(250),
+  z.literal(2000),
+  z.literal(10000),
+  z.literal(100000),
+  z.literal("unlimited"),
+]);
+
 /** A channel as the API shows it: never with its secrets. */
 export const channelResource = z
   .object({
@@ -14,6 +22,9 @@ export const channelResource = z
     graph_base_url: z.string(),
     graph_version: z.string(),
     mps: z.number().int(),
+    messaging_limit: messagingLimitSchema
+      .nullable()
+      .describe("Unique business-initiated contacts per rolling 24 h for this number; null follows the workspace setting"),
     healthy: z.boolean(),
     unhealthy_reason: z.string().nullable(),
     created_at: z.string(),
@@ -32,6 +43,7 @@ export function toChannelResource(c: Channel): z.infer<typeof channelResource> {
     graph_base_url: c.graphBaseUrl,
     graph_version: c.graphVersion,
     mps: c.mps,
+    messaging_limit: c.messagingLimit,
     healthy: c.healthy,
     unhealthy_reason: c.unhealthyReason,
     created_at: iso(c.createdAt),

@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
 import { channelStore } from "../../store/channelStore.ts";
-import { channelResource, toChannelResource } from "../resources/channelResource.ts";
+import { channelResource, messagingLimitSchema, toChannelResource } from "../resources/channelResource.ts";
 
 export const channelInputSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
@@ -19,6 +19,7 @@ export const channelInputSchema = z.strictObject({
     .regex(/^v\d+\.\d+$/, "must look like v23.0")
     .optional(),
   mps: z.number().int().min(1).max(1000).optional(),
+  messaging_limit: messagingLimitSchema.nullable().optional(),
 });
 
 const channelPatchSchema = channelInputSchema
@@ -48,6 +49,7 @@ export function channelRoutes(app: FastifyInstance, deps: AppContext) {
         graphBaseUrl: b.graph_base_url,
         graphVersion: b.graph_version,
         mps: b.mps,
+        messagingLimit: b.messaging_limit,
       });
       return reply.code(201).send(toChannelResource(channel));
     },
@@ -73,7 +75,7 @@ export function channelRoutes(app: FastifyInstance, deps: AppContext) {
       schema: {
         tags,
         description:
-          "Change a channel's name, mps or secrets. A new access_token makes a channel that Meta refused (190) healthy again.",
+          "Change a channel's name, mps, messaging limit or secrets. A new access_token makes a channel that Meta refused (190) healthy again.",
         params: z.object({ id: z.string().max(100) }),
         body: channelPatchSchema,
         response: { 200: channelResource },
@@ -90,6 +92,7 @@ export function channelRoutes(app: FastifyInstance, deps: AppContext) {
         graphBaseUrl: b.graph_base_url,
         graphVersion: b.graph_version,
         mps: b.mps,
+        messagingLimit: b.messaging_limit,
       });
       return toChannelResource(channel);
     },
