@@ -1,7 +1,7 @@
 import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
 import type { WorkspaceSettings } from "../core/workspace/workspaceSchema.ts";
-import type { ContactRow } from "../store/databaseSchema.ts";
 import type { Dialect } from "../store/createDatabase.ts";
+import type { ContactRow } from "../store/databaseSchema.ts";
 import type { Tx } from "../store/storeContext.ts";
 import { clockIn } from "./buildScope.ts";
 

@@ -24,7 +24,9 @@ export const channelResource = z
     mps: z.number().int(),
     messaging_limit: messagingLimitSchema
       .nullable()
-      .describe("Unique business-initiated contacts per rolling 24 h for this number; null follows the workspace setting"),
+      .describe(
+        "Unique business-initiated contacts per rolling 24 h for this number; null follows the workspace setting",
+      ),
     healthy: z.boolean(),
     unhealthy_reason: z.string().nullable(),
     created_at: z.string(),
