@@ -17,6 +17,8 @@ const configSchema = z.object({
   PARLEY_SIMULATOR: z.enum(["on", "off"]).default("on"),
   /** Let workflow http_request steps reach private networks (loopback, 10/8, 192.168/16 …). */
   PARLEY_HTTP_ALLOW_PRIVATE: z.enum(["on", "off"]).default("off"),
+  /** When set, `GET /metrics` asks for `Authorization: Bearer <this token>`; unset, it is open (aggregates only). */
+  PARLEY_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Config = z.infer<typeof configSchema> & { dataDir: string };

@@ -11,6 +11,7 @@ import {
 import { z } from "zod";
 import type { AppContext } from "../app/AppContext.ts";
 import type { EventHub } from "../live/EventHub.ts";
+import { collectMetrics } from "../observability/collectMetrics.ts";
 import { createAuthenticate } from "./authenticate.ts";
 import { LoginLimiter } from "./LoginLimiter.ts";
 import { mountWebApp } from "./mountWebApp.ts";
@@ -24,6 +25,7 @@ import { contactRoutes } from "./routes/contactRoutes.ts";
 import { conversationRoutes } from "./routes/conversationRoutes.ts";
 import { eventRoutes } from "./routes/eventRoutes.ts";
 import { hookRoutes } from "./routes/hookRoutes.ts";
+import { metricsRoute } from "./routes/metricsRoute.ts";
 import { reportRoutes } from "./routes/reportRoutes.ts";
 import { templateRoutes } from "./routes/templateRoutes.ts";
 import { userRoutes } from "./routes/userRoutes.ts";
@@ -56,6 +58,8 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, req, reply) => errorHandler(err, req, reply));
+  // Before any route, so the latency hook sees every request.
+  const metrics = collectMetrics(app, deps.store);
   const spaFallback = parts.webApp ? await mountWebApp(app, deps) : null;
   app.setNotFoundHandler(async (req, reply) => {
     if (spaFallback && (await spaFallback(req, reply))) return reply;
@@ -89,6 +93,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
     async () => ({ status: "ok" as const }),
   );
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  metricsRoute(app, metrics, deps.config.PARLEY_METRICS_TOKEN);
 
   const authenticate = createAuthenticate(deps.store);
   const limiter = new LoginLimiter(deps.store.now);

@@ -1,0 +1,116 @@
+import type { FastifyInstance } from "fastify";
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import type { StoreContext } from "../store/storeContext.ts";
+
+/**
+ * Prometheus metrics for one server: process defaults, request latency by route, and backlog gauges read from
+ * the database at scrape time. The gauges are database-wide (every process sharing a PostgreSQL database reports
+ * the same values), so a dashboard takes their max across instances, not their sum.
+ */
+export function collectMetrics(app: FastifyInstance, store: StoreContext): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "parley_" });
+
+  const latency = new Histogram({
+    name: "parley_http_request_duration_seconds",
+    help: "HTTP request duration by method, route pattern and status code",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  app.addHook("onResponse", async (req, reply) => {
+    // The route pattern, never the raw URL: ids in paths would make one series per conversation.
+    const route = req.routeOptions.url ?? "unmatched";
+    latency.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  const db = store.db;
+  const now = () => store.now();
+  const gauge = (name: string, help: string, read: (g: Gauge) => Promise<void>, labelNames: string[] = []) =>
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      async collect() {
+        await read(this);
+      },
+    });
+  const ageSeconds = (oldest: unknown) => (oldest == null ? 0 : Math.max(0, (now() - Number(oldest)) / 1000));
+
+  // Each query below is served by a partial index (queued messages, pending deliveries, active runs, open
+  // conversations), so a scrape stays cheap however large the history grows.
+  gauge("parley_outbound_queued", "Outbound messages waiting for the delivery worker", async (g) => {
+    const r = await db
+      .selectFrom("messages")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "queued")
+      .executeTakeFirst();
+    g.set(Number(r?.n ?? 0));
+  });
+  gauge(
+    "parley_webhook_deliveries_pending",
+    "WhatsApp webhook deliveries stored but not yet processed",
+    async (g) => {
+      const r = await db
+        .selectFrom("webhook_deliveries")
+        .select([(eb) => eb.fn.countAll<number>().as("n")])
+        .where("processed_at", "is", null)
+        .executeTakeFirst();
+      g.set(Number(r?.n ?? 0));
+    },
+  );
+  gauge(
+    "parley_webhook_oldest_pending_age_seconds",
+    "Age of the oldest unprocessed webhook delivery",
+    async (g) => {
+      const r = await db
+        .selectFrom("webhook_deliveries")
+        .select("received_at")
+        .where("processed_at", "is", null)
+        .orderBy("id")
+        .limit(1)
+        .executeTakeFirst();
+      g.set(ageSeconds(r?.received_at));
+    },
+  );
+  gauge(
+    "parley_workflow_runs_active",
+    "Workflow runs not yet finished, by status",
+    async (g) => {
+      const rows = await db
+        .selectFrom("workflow_runs")
+        .select(["status", (eb) => eb.fn.countAll<number>().as("n")])
+        .where("status", "in", ["running", "waiting"])
+        .groupBy("status")
+        .execute();
+      for (const status of ["running", "waiting"])
+        g.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
+    },
+    ["status"],
+  );
+  gauge("parley_conversations_open", "Conversations currently open", async (g) => {
+    const r = await db
+      .selectFrom("conversations")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "open")
+      .executeTakeFirst();
+    g.set(Number(r?.n ?? 0));
+  });
+  gauge(
+    "parley_channels_unhealthy",
+    "Channels that stopped sending (e.g. Meta refused the token)",
+    async (g) => {
+      const r = await db
+        .selectFrom("channels")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("healthy", "=", 0)
+        .executeTakeFirst();
+      g.set(Number(r?.n ?? 0));
+    },
+  );
+  return registry;
+}
