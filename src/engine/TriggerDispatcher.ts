@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { Pump } from "../runtime/Pump.ts";
 import type { EventRow } from "../store/databaseSchema.ts";
 import { inTransaction } from "../store/inTransaction.ts";
 import type { Tx } from "../store/storeContext.ts";
@@ -19,70 +20,41 @@ const BATCH = 500;
  */
 export class TriggerDispatcher {
   readonly #env: EngineEnv;
-  #running = false;
-  #again = false;
-  #stopped = true;
   #seen = 0;
-  #timer: NodeJS.Timeout | undefined;
-  #scheduled = false;
-  // Commits come in bursts; one pump per turn of the event loop serves them all.
-  readonly #wake = () => {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#pump();
-    });
-  };
+  readonly #pump: Pump;
 
   constructor(env: EngineEnv) {
     this.#env = env;
+    this.#pump = new Pump({
+      pass: () => this.#pass(),
+      onError: (err) => env.log.error({ err }, "trigger dispatcher failed"),
+      bus: env.store.bus,
+      intervalMs: 500,
+    });
   }
 
   get wake(): () => void {
-    return this.#wake;
+    return this.#pump.wake;
   }
 
   start(): void {
-    this.#stopped = false;
-    this.#env.store.bus.on("committed", this.#wake);
-    this.#timer = setInterval(this.#wake, 500);
-    this.#timer.unref();
-    this.#wake();
+    this.#pump.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#env.store.bus.off("committed", this.#wake);
-    clearInterval(this.#timer);
-    while (this.#running) await new Promise((r) => setTimeout(r, 5));
+  stop(): Promise<void> {
+    return this.#pump.stop();
   }
 
-  async #pump(): Promise<void> {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = true;
-    try {
-      do {
-        this.#again = false;
-        const fresh = await this.#env.store.db
-          .selectFrom("events")
-          .select("id")
-          .where("id", ">", this.#seen)
-          .limit(1)
-          .executeTakeFirst();
-        if (!fresh) break;
-        const n = await this.dispatchOnce();
-        if (n === BATCH) this.#again = true;
-      } while (this.#again && !this.#stopped);
-    } catch (err) {
-      this.#env.log.error({ err }, "trigger dispatcher failed");
-    } finally {
-      this.#running = false;
-    }
+  async #pass(): Promise<boolean> {
+    const fresh = await this.#env.store.db
+      .selectFrom("events")
+      .select("id")
+      .where("id", ">", this.#seen)
+      .limit(1)
+      .executeTakeFirst();
+    if (!fresh) return false;
+    const n = await this.dispatchOnce();
+    return n === BATCH;
   }
 
   /** Processes the next batch of events; returns how many. */

@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { Pump } from "../runtime/Pump.ts";
 import { advanceBatch } from "./advanceBatch.ts";
 import { advanceRun } from "./advanceRun.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
@@ -23,41 +24,30 @@ export class WorkflowRunner {
   readonly #env: EngineEnv;
   readonly #opts: RunnerOptions;
   #inFlight = 0;
-  #running = false;
-  #again = false;
-  #stopped = true;
-  #timer: NodeJS.Timeout | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
   /** The runs this process is driving now: the heartbeat renews exactly these leases. */
   readonly #driving = new Set<string>();
-  #scheduled = false;
-  // Commits come in bursts; one pump per turn of the event loop serves them all.
-  readonly #wake = () => {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#pump();
-    });
-  };
+  readonly #pump: Pump;
 
   constructor(env: EngineEnv, opts: Partial<RunnerOptions> = {}) {
     this.#env = env;
     this.#opts = { concurrency: 256, batchSize: 64, pollMs: 200, ...opts };
+    this.#pump = new Pump({
+      pass: () => this.#pass(),
+      onError: (err) => env.log.error({ err }, "workflow runner: claiming runs failed"),
+      bus: env.store.bus,
+      intervalMs: this.#opts.pollMs,
+    });
   }
 
   get wake(): () => void {
-    return this.#wake;
+    return this.#pump.wake;
   }
 
   start(): void {
-    this.#stopped = false;
-    this.#env.store.bus.on("committed", this.#wake);
-    this.#timer = setInterval(this.#wake, this.#opts.pollMs);
-    this.#timer.unref();
+    this.#pump.start();
     this.#heartbeat = setInterval(() => void this.#renewLeases(), Math.max(100, this.#env.leaseMs / 3));
     this.#heartbeat.unref();
-    this.#wake();
   }
 
   async #renewLeases(): Promise<void> {
@@ -77,35 +67,20 @@ export class WorkflowRunner {
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#env.store.bus.off("committed", this.#wake);
-    clearInterval(this.#timer);
+    await this.#pump.stop();
+    // Leases stay renewed until the last run in flight has committed.
+    while (this.#inFlight > 0) await new Promise((r) => setTimeout(r, 5));
     clearInterval(this.#heartbeat);
-    while (this.#inFlight > 0 || this.#running) await new Promise((r) => setTimeout(r, 5));
   }
 
-  async #pump(): Promise<void> {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = true;
-    try {
-      do {
-        this.#again = false;
-        const room = this.#opts.concurrency - this.#inFlight;
-        if (room <= 0) break;
-        const ids = await this.#claim(room);
-        for (let i = 0; i < ids.length; i += this.#opts.batchSize)
-          void this.#drive(ids.slice(i, i + this.#opts.batchSize));
-        if (ids.length === room) this.#again = true;
-      } while (this.#again && !this.#stopped);
-    } catch (err) {
-      this.#env.log.error({ err }, "workflow runner: claiming runs failed");
-    } finally {
-      this.#running = false;
-    }
+  /** Claims as many due runs as there is room for and starts driving them, a batch per transaction. */
+  async #pass(): Promise<boolean> {
+    const room = this.#opts.concurrency - this.#inFlight;
+    if (room <= 0) return false;
+    const ids = await this.#claim(room);
+    for (let i = 0; i < ids.length; i += this.#opts.batchSize)
+      void this.#drive(ids.slice(i, i + this.#opts.batchSize));
+    return ids.length === room;
   }
 
   async #claim(limit: number): Promise<string[]> {
@@ -140,7 +115,7 @@ export class WorkflowRunner {
       left = 0;
     } finally {
       this.#inFlight -= left;
-      if (!this.#stopped) this.#wake();
+      this.#pump.wake();
     }
   }
 

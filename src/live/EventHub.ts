@@ -1,5 +1,6 @@
 import pg from "pg";
 import type { Logger } from "pino";
+import { Pump } from "../runtime/Pump.ts";
 import type { EventRow } from "../store/databaseSchema.ts";
 import type { StoreContext } from "../store/storeContext.ts";
 
@@ -37,32 +38,35 @@ export class EventHub {
   readonly #log: Logger;
   readonly #subs = new Set<Subscriber>();
   #lastId = 0;
-  /** PostgreSQL only: ids already sent within the look-back window (see #pump). */
+  /** PostgreSQL only: ids already sent within the look-back window (see #pass). */
   readonly #seen = new Set<number>();
   /** Events up to here existed before anyone subscribed; they are never sent live. */
   #floor = 0;
-  #running = false;
-  #again = false;
-  #timer: NodeJS.Timeout | undefined;
   #listener: pg.Client | undefined;
-  readonly #wake = () => void this.#pump();
+  readonly #pump: Pump;
 
   constructor(store: StoreContext, log: Logger) {
     this.#store = store;
     this.#log = log.child({ component: "event-hub" });
+    this.#pump = new Pump({
+      pass: () => this.#pass(),
+      onError: (err) => this.#log.warn({ err }, "could not read new events"),
+      bus: store.bus,
+      intervalMs: 1000,
+      // Live subscribers should see a commit as soon as it lands, not a turn later.
+      coalesce: false,
+    });
   }
 
   async start(): Promise<void> {
     this.#lastId = await this.#maxId();
     this.#floor = this.#lastId;
-    this.#store.bus.on("committed", this.#wake);
-    this.#timer = setInterval(this.#wake, 1000);
-    this.#timer.unref();
+    this.#pump.start();
     const url = this.#store.database.url;
     if (url) {
       const client = new pg.Client({ connectionString: url });
       client.on("error", (err) => this.#log.warn({ err }, "event listener connection failed"));
-      client.on("notification", this.#wake);
+      client.on("notification", this.#pump.wake);
       await client.connect();
       await client.query("LISTEN parley_events");
       this.#listener = client;
@@ -70,8 +74,7 @@ export class EventHub {
   }
 
   async stop(): Promise<void> {
-    this.#store.bus.off("committed", this.#wake);
-    clearInterval(this.#timer);
+    await this.#pump.stop();
     await this.#listener?.end().catch(() => {});
     this.#subs.clear();
   }
@@ -107,43 +110,30 @@ export class EventHub {
     return Number(row?.m ?? 0);
   }
 
-  async #pump(): Promise<void> {
-    if (this.#subs.size === 0) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
+  /** Sends the events committed since the last pass to their workspace's subscribers. */
+  async #pass(): Promise<boolean> {
+    if (this.#subs.size === 0) return false;
+    // On PostgreSQL ids are taken at insert but become visible at commit, so a lower id can appear after a
+    // higher one was read: re-read a window behind the high-water mark and skip what was already sent.
+    const lookback = this.#store.dialect === "postgres" ? LOOKBACK : 0;
+    const rows = await this.#store.db
+      .selectFrom("events")
+      .selectAll()
+      .where("id", ">", this.#lastId - lookback)
+      .orderBy("id")
+      .limit(1000 + lookback)
+      .execute();
+    for (const r of rows) {
+      if (r.id <= this.#floor) continue;
+      if (lookback > 0) {
+        if (this.#seen.has(r.id)) continue;
+        this.#seen.add(r.id);
+      } else if (r.id <= this.#lastId) continue;
+      this.#lastId = Math.max(this.#lastId, r.id);
+      const e = toLive(r);
+      for (const s of this.#subs) if (s.workspaceId === e.workspaceId) s.send(e);
     }
-    this.#running = true;
-    try {
-      do {
-        this.#again = false;
-        // On PostgreSQL ids are taken at insert but become visible at commit, so a lower id can appear after a
-        // higher one was read: re-read a window behind the high-water mark and skip what was already sent.
-        const lookback = this.#store.dialect === "postgres" ? LOOKBACK : 0;
-        const rows = await this.#store.db
-          .selectFrom("events")
-          .selectAll()
-          .where("id", ">", this.#lastId - lookback)
-          .orderBy("id")
-          .limit(1000 + lookback)
-          .execute();
-        for (const r of rows) {
-          if (r.id <= this.#floor) continue;
-          if (lookback > 0) {
-            if (this.#seen.has(r.id)) continue;
-            this.#seen.add(r.id);
-          } else if (r.id <= this.#lastId) continue;
-          this.#lastId = Math.max(this.#lastId, r.id);
-          const e = toLive(r);
-          for (const s of this.#subs) if (s.workspaceId === e.workspaceId) s.send(e);
-        }
-        for (const id of this.#seen) if (id <= this.#lastId - lookback) this.#seen.delete(id);
-        if (rows.length === 1000 + lookback) this.#again = true;
-      } while (this.#again);
-    } catch (err) {
-      this.#log.warn({ err }, "could not read new events");
-    } finally {
-      this.#running = false;
-    }
+    for (const id of this.#seen) if (id <= this.#lastId - lookback) this.#seen.delete(id);
+    return rows.length === 1000 + lookback;
   }
 }
