@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { RunStatus } from "../../src/store/workflowTables.ts";
 import { createContact } from "../support/conversationHelpers.ts";
-import { cleanEnv, ROOT } from "../support/runCli.ts";
-import { startTestApp, TEST_SECRET, type TestApp, waitFor } from "../support/testApp.ts";
+import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
-import { channelWithTemplates } from "./engineSupport.ts";
+import { channelWithTemplates, startWorker } from "./engineSupport.ts";
 import { createWorkflow } from "./workflowHelpers.ts";
 
 const flow = (name: string, wait: string) => ({
@@ -28,39 +25,6 @@ const flow = (name: string, wait: string) => ({
   ],
 });
 
-function startWorker(t: TestApp): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(ROOT, "test/engine/engineWorkerProcess.ts")],
-    {
-      cwd: ROOT,
-      env: cleanEnv({
-        DATABASE_URL: t.db.url,
-        PARLEY_DATA_DIR: t.db.dataDir,
-        PARLEY_SECRET_KEY: TEST_SECRET,
-        TEST_LEASE_MS: "1000",
-        TEST_WORKER_LOG: "warn",
-      }),
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 60_000);
-    child.stdout?.on("data", (d) => {
-      out += d;
-      if (out.includes("ready")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr?.on("data", (d) => {
-      process.stderr.write(d);
-      out += d;
-    });
-  });
-}
-
 /**
  * Kill -9 a process in the middle of runs, start another: every run completes, none executes a step twice,
  * and no message is queued twice (each step's effects commit with the run's position, in one transaction).
@@ -79,7 +43,7 @@ describe.each(engines)("crash recovery on %s", (engine) => {
     const slow = await createWorkflow(t, flow("slow", "PT3S"));
     const contacts: string[] = [];
     for (let i = 0; i < 40; i++) contacts.push(await createContact(t));
-    const worker = await startWorker(t);
+    const worker = await startWorker(t, { TEST_LEASE_MS: "1000", TEST_WORKER_LOG: "warn" });
     await t.api("POST", `/api/v1/workflows/${fast.id}/runs`, { contact_ids: contacts.slice(0, 20) });
     await t.api("POST", `/api/v1/workflows/${slow.id}/runs`, { contact_ids: contacts.slice(20) });
     const db = t.parley.deps.store.db;

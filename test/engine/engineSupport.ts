@@ -1,10 +1,13 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
 import {
   createChannel,
   createContact,
   openConversation,
   openWindow,
 } from "../support/conversationHelpers.ts";
-import type { TestApp } from "../support/testApp.ts";
+import { cleanEnv, ROOT } from "../support/runCli.ts";
+import { TEST_SECRET, type TestApp } from "../support/testApp.ts";
 import { createWorkflow, runReaches } from "./workflowHelpers.ts";
 
 /** A channel with the two sample templates registered by hand (no simulator needed). */
@@ -60,4 +63,37 @@ export async function runToEnd(
 ) {
   const { runId } = await runManual(t, definition, contactId);
   return runReaches(t, runId, statuses, timeoutMs);
+}
+
+/** A `parley worker`-like process (test/engine/engineWorkerProcess.ts) on the test app's database; resolves once it is ready. */
+export function startWorker(t: TestApp, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", join(ROOT, "test/engine/engineWorkerProcess.ts")],
+    {
+      cwd: ROOT,
+      env: cleanEnv({
+        DATABASE_URL: t.db.url,
+        PARLEY_DATA_DIR: t.db.dataDir,
+        PARLEY_SECRET_KEY: TEST_SECRET,
+        ...env,
+      }),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 60_000);
+    child.stdout?.on("data", (d) => {
+      out += d;
+      if (out.includes("ready")) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.stderr?.on("data", (d) => {
+      if (env.TEST_WORKER_LOG) process.stderr.write(d);
+      out += d;
+    });
+  });
 }

@@ -1,41 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { cleanEnv, ROOT } from "../support/runCli.ts";
-import { startTestApp, TEST_SECRET, type TestApp, waitFor } from "../support/testApp.ts";
+import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
-import { channelWithTemplates } from "./engineSupport.ts";
+import { channelWithTemplates, startWorker } from "./engineSupport.ts";
 import { createWorkflow } from "./workflowHelpers.ts";
-
-function startWorker(t: TestApp): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", join(ROOT, "test/engine/engineWorkerProcess.ts")],
-    {
-      cwd: ROOT,
-      env: cleanEnv({
-        DATABASE_URL: t.db.url,
-        PARLEY_DATA_DIR: t.db.dataDir,
-        PARLEY_SECRET_KEY: TEST_SECRET,
-      }),
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`worker did not start: ${out}`)), 60_000);
-    child.stdout?.on("data", (d) => {
-      out += d;
-      if (out.includes("ready")) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.stderr?.on("data", (d) => {
-      out += d;
-    });
-  });
-}
 
 /** PostgreSQL is the scale-out engine: two `parley worker` processes share the runs through SKIP LOCKED leases. */
 describe.each(engines.filter((e) => e === "postgres"))("two worker processes on %s", (engine) => {
