@@ -91,6 +91,10 @@ export async function openEffect(
       channelId: channel.id,
       assignee: e.assign,
       by,
+      // Read above in this transaction: the workspace's channel, the run's contact, and (first try only; a lost
+      // race re-reads) the locked latest conversation.
+      known: true,
+      ...(attempt === 0 ? { latest: { row: latest } } : {}),
     });
   if (!opened) throw new AppError("conflict", "the conversation changed concurrently");
   if (e.assign && opened.outcome === "unchanged") await assignIn(ctx, tx, ws, opened.id, e.assign, by);

@@ -72,7 +72,9 @@ export async function queueOutboundIn(
     .where("id", "=", conversationId)
     .executeTakeFirst();
   if (!conv) throw AppError.notFound("Conversation", conversationId);
-  if (input.idempotencyKey) {
+  // A closed conversation is reopened before the insert, so a repeat must be found first; otherwise the unique
+  // (workspace, idempotency key) constraint finds it, one statement fewer on the common path.
+  if (input.idempotencyKey && conv.status === "closed") {
     const existing = await tx
       .selectFrom("messages")
       .selectAll()
@@ -116,7 +118,21 @@ export async function queueOutboundIn(
     lease_until: null,
     send_started_at: null,
   };
-  await tx.insertInto("messages").values(row).execute();
+  const inserted = await tx
+    .insertInto("messages")
+    .values(row)
+    .onConflict((oc) => oc.columns(["workspace_id", "idempotency_key"]).doNothing())
+    .executeTakeFirst();
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+    const existing = await tx
+      .selectFrom("messages")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("idempotency_key", "=", input.idempotencyKey ?? "")
+      .executeTakeFirst();
+    if (!existing) throw new AppError("conflict", "the message changed concurrently; try again");
+    return existing;
+  }
   await tx
     .updateTable("conversations")
     .set({ last_message_at: now, last_activity_at: now, updated_at: now })

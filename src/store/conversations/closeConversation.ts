@@ -38,7 +38,7 @@ export async function closeIn(
   conversationId: string,
   input: CloseInput,
 ) {
-  const workspace = await workspaceStore.get(ctx, workspaceId, tx);
+  const workspace = await workspaceStore.getInTx(ctx, workspaceId, tx);
   const notes = checkClosingNotes(workspace.closingNotes, input);
   const category = notes.category
     ? await categoryStore.resolveForClose(ctx, workspaceId, notes.category, tx)

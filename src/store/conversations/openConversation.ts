@@ -14,8 +14,10 @@ export interface OpenInput {
   channelId: string;
   assignee?: Assignee;
   by: Actor;
-  /** The caller already read the contact and channel in this transaction (inbound ingestion). */
+  /** The caller already read the contact and channel in this transaction (inbound ingestion, workflows). */
   known?: boolean;
+  /** The caller already locked the latest conversation in this transaction (lockLatestConversation) and changed nothing since. */
+  latest?: { row: ConversationRow | undefined };
 }
 
 export interface OpenResult {
@@ -73,7 +75,9 @@ export async function openIn(
   if (!input.known) await checkBelongs(tx, workspaceId, input);
 
   const now = ctx.now();
-  const row = await lockLatestConversation(ctx, tx, input.contactId, input.channelId);
+  const row = input.latest
+    ? input.latest.row
+    : await lockLatestConversation(ctx, tx, input.contactId, input.channelId);
   const t = transitionConversation(row ? toState(row) : null, {
     kind: "open",
     id: newId(),
