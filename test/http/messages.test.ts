@@ -109,6 +109,16 @@ describe.each(engines)("conversation messages on %s", (engine) => {
     expect((await t.api("GET", `/api/v1/conversations/${id}/messages`)).body.data).toHaveLength(1);
   });
 
+  test("a retried send whose conversation has since closed returns the first message and doesn't reopen it", async () => {
+    const id = await chatting();
+    const a = await send(id, { text: "once" }, { "idempotency-key": `late-${id}` });
+    await t.api("POST", `/api/v1/conversations/${id}/close`, { category: "support", summary: "done" });
+    const b = await send(id, { text: "once" }, { "idempotency-key": `late-${id}` });
+    expect(b.body.id).toBe(a.body.id);
+    expect((await t.api("GET", `/api/v1/conversations/${id}`)).body.status).toBe("closed");
+    expect((await t.api("GET", `/api/v1/conversations/${id}/messages`)).body.data).toHaveLength(1);
+  });
+
   // Documented behaviour: a reply on a closed conversation reopens it (same id, next cycle), as in an inbox.
   test("sending on a closed conversation reopens it", async () => {
     const id = await chatting();
