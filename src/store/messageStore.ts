@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor } from "../core/cursor.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import { openIn } from "./conversations/openConversation.ts";
-import type { MessageRow, MessagesTable } from "./databaseSchema.ts";
+import type { ConversationRow, MessageRow, MessagesTable } from "./databaseSchema.ts";
 import { inTransaction } from "./inTransaction.ts";
 import type { Db, StoreContext, Tx } from "./storeContext.ts";
 import { writeEvents } from "./writeEvents.ts";
@@ -55,6 +55,8 @@ export interface OutboundInput {
   /** Who reopens the conversation when it is closed (an agent or API reply reopens it, as in the inbox). */
   by: Actor;
   idempotencyKey?: string;
+  /** The conversation's row, when the caller read it in this transaction and changed nothing since. */
+  conversation?: ConversationRow;
 }
 
 /** Writes a queued outbound message inside `tx`; the channel's delivery worker sends it. */
@@ -65,12 +67,14 @@ export async function queueOutboundIn(
   conversationId: string,
   input: OutboundInput,
 ): Promise<MessageRow> {
-  const conv = await tx
-    .selectFrom("conversations")
-    .selectAll()
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", conversationId)
-    .executeTakeFirst();
+  const conv =
+    input.conversation ??
+    (await tx
+      .selectFrom("conversations")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", conversationId)
+      .executeTakeFirst());
   if (!conv) throw AppError.notFound("Conversation", conversationId);
   // A closed conversation is reopened before the insert, so a repeat must be found first; otherwise the unique
   // (workspace, idempotency key) constraint finds it, one statement fewer on the common path.

@@ -1,7 +1,7 @@
 import type { Actor } from "../../core/conversation/conversationSchema.ts";
 import { AppError } from "../../core/errors.ts";
 import { windowExpiresAt } from "../../store/conversations/conversationRecord.ts";
-import type { MessageRow } from "../../store/databaseSchema.ts";
+import type { ConversationRow, MessageRow } from "../../store/databaseSchema.ts";
 import { queueOutboundIn } from "../../store/messageStore.ts";
 import type { StoreContext, Tx } from "../../store/storeContext.ts";
 import { templateStore } from "../../store/templateStore.ts";
@@ -29,13 +29,8 @@ export async function queueWhatsAppMessageIn(
   const conv = await tx
     .selectFrom("conversations")
     .innerJoin("contacts", "contacts.id", "conversations.contact_id")
-    .select([
-      "conversations.channel_id",
-      "conversations.last_inbound_at",
-      "conversations.window_closed_at",
-      "contacts.opted_out",
-      "contacts.marketing_opt_out",
-    ])
+    .selectAll("conversations")
+    .select(["contacts.opted_out", "contacts.marketing_opt_out"])
     .where("conversations.workspace_id", "=", workspaceId)
     .where("conversations.id", "=", conversationId)
     .executeTakeFirst();
@@ -87,5 +82,14 @@ export async function queueWhatsAppMessageIn(
     author: input.author,
     by: input.by,
     idempotencyKey: input.idempotencyKey,
+    conversation: toConversationRow(conv),
   });
+}
+
+/** The conversation's own columns of the joined row (the contact's opt-out flags stripped). */
+function toConversationRow(
+  row: ConversationRow & { opted_out: number; marketing_opt_out: number },
+): ConversationRow {
+  const { opted_out: _o, marketing_opt_out: _m, ...conversation } = row;
+  return conversation;
 }
