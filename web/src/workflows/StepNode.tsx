@@ -6,6 +6,7 @@ export type StepNodeData = {
   kind: "step" | "trigger";
   title: string;
   subtitle: string;
+  summary: string;
   step?: DraftStep;
   errors: string[];
 };
@@ -28,6 +29,7 @@ export function StepNode({ data, selected, isConnectable }: NodeProps<WorkflowNo
       {data.kind === "step" && <Handle type="target" position={Position.Top} isConnectable={isConnectable} />}
       <div className="wf-node-title">{data.title}</div>
       <div className="wf-node-sub">{data.subtitle}</div>
+      {data.summary && <div className="wf-node-summary">{data.summary}</div>}
       {bad && (
         <ul className="wf-node-errors" data-testid="node-errors">
           {data.errors.map((e) => (

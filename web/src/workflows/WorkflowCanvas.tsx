@@ -11,7 +11,7 @@ import {
 import { useMemo, useState } from "react";
 import type { WorkflowDraft } from "../api/apiTypes.ts";
 import { StepNode, type WorkflowNode } from "./StepNode.tsx";
-import { stepLabel, triggerLabel } from "./stepCatalog.ts";
+import { stepLabel, stepSummary, triggerLabel, triggerSummary } from "./stepCatalog.ts";
 import { type NodeErrors, stepLanes, stepLinks } from "./workflowGraph.ts";
 
 export type Selection = "trigger" | number;
@@ -48,6 +48,7 @@ export default function WorkflowCanvas({ def, errors, selected, readOnly, onSele
         kind: "trigger",
         title: triggerLabel(def.trigger.type),
         subtitle: "trigger",
+        summary: triggerSummary(def.trigger),
         errors: errors.trigger,
       },
     };
@@ -65,7 +66,8 @@ export default function WorkflowCanvas({ def, errors, selected, readOnly, onSele
             kind: "step",
             step: s,
             title: s.name ?? stepLabel(s.type),
-            subtitle: `${s.id} · ${s.type}`,
+            subtitle: s.id,
+            summary: stepSummary(s),
             errors: errors.steps.get(i) ?? [],
           },
         };

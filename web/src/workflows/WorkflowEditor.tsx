@@ -5,7 +5,7 @@ import type { DraftStep, Me, Workflow, WorkflowDraft } from "../api/apiTypes.ts"
 import { navigate } from "../api/useRoute.ts";
 import { EditorSidePanel } from "./EditorSidePanel.tsx";
 import { useEditorRefs } from "./editorRefs.ts";
-import { newDraft, STEP_CATALOG } from "./stepCatalog.ts";
+import { newDraft, STEP_CATALOG, STEP_ID_BASE } from "./stepCatalog.ts";
 import type { Selection } from "./WorkflowCanvas.tsx";
 import { WorkflowHeader } from "./WorkflowHeader.tsx";
 import { errorsByNode, freshStepId, type NodeErrors, setLink } from "./workflowGraph.ts";
@@ -77,7 +77,7 @@ export default function WorkflowEditor({ me, workflowId }: { me: Me; workflowId:
     setSaved(false);
   };
   const add = (type: DraftStep["type"]) => {
-    const step = STEP_CATALOG[type].make(freshStepId(draft, type));
+    const step = STEP_CATALOG[type].make(freshStepId(draft, STEP_ID_BASE[type]));
     // Insert after the selected step, so a step lands where the user is looking.
     const at = typeof selected === "number" ? selected + 1 : draft.steps.length;
     const steps = [...draft.steps];

@@ -14,12 +14,19 @@ export function WorkflowList({ me }: { me: Me }) {
   const list = useQuery({
     queryKey: ["workflows"],
     queryFn: () => api<{ data: WorkflowListItem[] }>("GET", "/api/v1/workflows"),
-    // Counts move while runs happen; a slow poll keeps them honest without an event per run.
+    // Counts move while runs happen, with no event per run: refetch on every visit and poll slowly meanwhile.
+    staleTime: 0,
     refetchInterval: 10_000,
   });
   const toggle = useMutation({
     mutationFn: (w: WorkflowListItem) =>
       api("POST", `/api/v1/workflows/${w.id}/${w.enabled ? "disable" : "enable"}`),
+    // The switch flips at once (a controlled checkbox would otherwise sit still until the refetch).
+    onMutate: (w) => {
+      client.setQueryData<{ data: WorkflowListItem[] }>(["workflows"], (old) =>
+        old ? { data: old.data.map((x) => (x.id === w.id ? { ...x, enabled: !w.enabled } : x)) } : old,
+      );
+    },
     onSettled: () => client.invalidateQueries({ queryKey: ["workflows"] }),
   });
 

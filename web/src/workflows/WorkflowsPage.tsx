@@ -14,9 +14,10 @@ export default function WorkflowsPage({ me }: { me: Me }) {
   const [, , id, sub] = path.split("/");
   if (!id) return <WorkflowList me={me} />;
   if (sub === "runs") return <RunHistory me={me} workflowId={id} runId={search.get("run")} />;
+  // Not keyed by id: after the first save /workflows/new becomes /workflows/:id and the editor keeps its state.
   return (
     <Suspense fallback={<div className="splash">Loading editor…</div>}>
-      <WorkflowEditor key={id} me={me} workflowId={id === "new" ? null : decodeURIComponent(id)} />
+      <WorkflowEditor me={me} workflowId={id === "new" ? null : decodeURIComponent(id)} />
     </Suspense>
   );
 }

@@ -53,6 +53,69 @@ export const TRIGGER_CATALOG: { [T in TriggerType]: { label: string; make: () =>
 
 export const TRIGGER_TYPES = Object.keys(TRIGGER_CATALOG) as TriggerType[];
 
+/** Short ids for new steps (`send`, `send_2`): they end up in YAML, run logs and Liquid (`steps.ask`). */
+export const STEP_ID_BASE: Record<StepType, string> = {
+  open_conversation: "open",
+  send_message: "send",
+  ask_question: "ask",
+  wait: "wait",
+  branch: "branch",
+  assign: "assign",
+  update_contact: "update",
+  add_comment: "comment",
+  http_request: "http",
+  trigger_workflow: "start",
+  jump_to: "jump",
+  close_conversation: "close",
+};
+
+/** One line on the node saying what the step will do, so the canvas reads without opening every form. */
+export function stepSummary(s: DraftStep): string {
+  const cut = (x: string | undefined) => (x && x.length > 40 ? `${x.slice(0, 39)}…` : (x ?? ""));
+  switch (s.type) {
+    case "open_conversation":
+      return cut(s.message?.text ?? (s.message?.template ? `template ${s.message.template.name}` : ""));
+    case "send_message":
+    case "ask_question":
+      return cut(s.text ?? (s.template ? `template ${s.template.name}` : ""));
+    case "wait":
+      return s.duration ?? cut(s.until);
+    case "branch":
+      return `${s.branches.length} branch${s.branches.length > 1 ? "es" : ""}`;
+    case "assign":
+      return s.to.type;
+    case "add_comment":
+      return cut(s.text);
+    case "http_request":
+      return cut(`${s.method ?? "GET"} ${s.url}`);
+    case "trigger_workflow":
+      return cut(s.workflow);
+    case "jump_to":
+      return `→ ${s.target}`;
+    case "close_conversation":
+      return [s.category, cut(s.summary)].filter(Boolean).join(" · ");
+    case "update_contact":
+      return cut([...(s.add_tags ?? []).map((t) => `+${t}`), ...Object.keys(s.fields ?? {})].join(" "));
+  }
+}
+
+export function triggerSummary(t: DraftTrigger): string {
+  switch (t.type) {
+    case "webhook":
+      return `phone ${t.contact.phone}`;
+    case "schedule":
+      return t.cron;
+    case "date_field":
+      return `${t.field} ${t.offset ?? ""}`;
+    case "inbound_message":
+      return t.keywords?.map((k) => k.value).join(", ") ?? "any message";
+    case "conversation_closed":
+      return t.categories?.join(", ") ?? "any category";
+    default:
+      return "";
+  }
+}
+
 /** What "New workflow" starts from: a webhook that opens a conversation. */
 export const newDraft = (): WorkflowDraft => ({
   name: "New workflow",
