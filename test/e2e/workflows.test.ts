@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parse } from "yaml";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { ensureWebBuild, hasChromium, launchChromium, shot } from "./browserSupport.ts";
 
@@ -89,7 +91,7 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
     expect(await bad.getAttribute("data-invalid")).toBe("true");
     expect(await bad.getByTestId("node-errors").textContent()).toContain('unknown category "refunds"');
     await bad.click();
-    await shot(owner, "workflow-editor");
+    await shot(owner, "workflow-error");
 
     const close = owner.getByTestId("step-form");
     await close.getByLabel("Category").selectOption({ label: "Support" });
@@ -176,6 +178,38 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
     await progress.getByText("2 of 2 finished").waitFor({ timeout: 15_000 });
     expect(await progress.textContent()).toContain("2 done");
     await expect.poll(() => owner.getByTestId("run-row").count()).toBe(2);
+  });
+
+  test("branches, timeouts and else draw as edges; dragging a handle onto a step links it", async () => {
+    const example = parse(
+      readFileSync(new URL("../../examples/workflows/post-purchase-follow-up.yaml", import.meta.url), "utf8"),
+    );
+    const wf = await t.api("POST", "/api/v1/workflows", example);
+    expect(wf.status).toBe(201);
+    await owner.goto(`/workflows/${wf.body.id}`);
+    await owner.locator('[data-node="route"]').click();
+    await owner.getByTestId("step-form").getByText("Branch 1").waitFor();
+    // trigger→open, open→ask, ask→route, ask timeout→close, route branch→link, route else→close, link→close
+    expect(await owner.locator(".react-flow__edge").count()).toBe(7);
+    await shot(owner, "workflow-editor");
+
+    // Drag the "link" step's way out onto "open": the step's `next` becomes "open".
+    const handle = owner.locator('[data-node="link"] .react-flow__handle[data-handleid="next"]');
+    const target = owner.locator('[data-node="open"]');
+    const from = await handle.boundingBox();
+    const to = await target.boundingBox();
+    if (!from || !to) throw new Error("no boxes");
+    await owner.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await owner.mouse.down();
+    await owner.mouse.move(to.x + to.width / 2, to.y + 10, { steps: 10 });
+    await owner.mouse.up();
+    await owner.getByRole("tab", { name: "YAML" }).click();
+    await expect
+      .poll(() => owner.getByLabel("YAML definition").inputValue())
+      .toMatch(/id: link\n.*\n\s+next: open/s);
+    // The loop link → open → ask → … passes a question, so the server accepts it.
+    await owner.getByRole("button", { name: "Save" }).click();
+    await owner.getByRole("status").filter({ hasText: "Saved as version 2" }).waitFor();
   });
 
   test("agents see workflows but can't change them", async () => {

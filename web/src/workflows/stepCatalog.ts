@@ -76,8 +76,9 @@ export function stepSummary(s: DraftStep): string {
     case "open_conversation":
       return cut(s.message?.text ?? (s.message?.template ? `template ${s.message.template.name}` : ""));
     case "send_message":
-    case "ask_question":
       return cut(s.text ?? (s.template ? `template ${s.template.name}` : ""));
+    case "ask_question":
+      return cut(s.text ?? (s.template ? `template ${s.template.name}` : "waits for the reply"));
     case "wait":
       return s.duration ?? cut(s.until);
     case "branch":
