@@ -180,6 +180,26 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
     await expect.poll(() => owner.getByTestId("run-row").count()).toBe(2);
   });
 
+  test("a waiting run is cancelled from its timeline", async () => {
+    const wf = await t.api("POST", "/api/v1/workflows", {
+      name: "Patient",
+      trigger: { type: "webhook", contact: { phone: "{{ trigger.phone }}" } },
+      steps: [
+        { id: "note", type: "update_contact", add_tags: ["patient"] },
+        { id: "later", type: "wait", duration: "PT1H" },
+      ],
+    });
+    const run = await t.api("POST", `/api/v1/workflows/${wf.body.id}/trigger`, { phone: "+14155550901" });
+    await owner.goto(`/workflows/${wf.body.id}/runs?run=${run.body.run_id}`);
+    const timeline = owner.getByTestId("run-timeline");
+    await expect
+      .poll(() => timeline.getByTestId("run-status").textContent(), { timeout: 15_000 })
+      .toBe("waiting");
+    await timeline.getByRole("button", { name: "Cancel run" }).click();
+    await expect.poll(() => timeline.getByTestId("run-status").textContent()).toBe("cancelled");
+    await owner.getByTestId("run-row").filter({ hasText: "cancelled" }).waitFor();
+  });
+
   test("branches, timeouts and else draw as edges; dragging a handle onto a step links it", async () => {
     const example = parse(
       readFileSync(new URL("../../examples/workflows/post-purchase-follow-up.yaml", import.meta.url), "utf8"),

@@ -5,6 +5,7 @@ import { newDraft, STEP_CATALOG, STEP_TYPES } from "../../web/src/workflows/step
 import {
   errorsByNode,
   freshStepId,
+  replaceStep,
   setLink,
   stepLanes,
   stepLinks,
@@ -74,5 +75,22 @@ describe("the editor's graph helpers", () => {
     );
     const res = validateWorkflow(def, { categories: [], channels: [], workflows: [] });
     expect(res.ok ? [] : res.issues).toEqual([]);
+  });
+});
+
+describe("renaming a step", () => {
+  test("repoints next, branch, else and timeout links at the new id", () => {
+    const out = replaceStep(steps, 4, { id: "done", type: "close_conversation" });
+    expect(
+      stepLinks(out)
+        .filter((l) => l.to === "done")
+        .map((l) => `${out[l.from]?.id}.${l.field}`),
+    ).toEqual(["ask.on_timeout", "route.else", "link.next"]);
+    expect(stepLinks(out).some((l) => l.to === "close")).toBe(false);
+  });
+
+  test("leaves links alone while the new id collides with another step's", () => {
+    const out = replaceStep(steps, 4, { id: "link", type: "close_conversation" });
+    expect(out[3]).toEqual(steps[3]);
   });
 });

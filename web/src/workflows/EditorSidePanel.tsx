@@ -6,7 +6,7 @@ import { StepForm } from "./StepForm.tsx";
 import { STEP_CATALOG, STEP_TYPES } from "./stepCatalog.ts";
 import { TriggerForm } from "./TriggerForm.tsx";
 import type { Selection } from "./WorkflowCanvas.tsx";
-import type { NodeErrors } from "./workflowGraph.ts";
+import { type NodeErrors, replaceStep } from "./workflowGraph.ts";
 
 interface Props {
   def: WorkflowDraft;
@@ -82,7 +82,7 @@ export function EditorSidePanel({
               stepIds={def.steps.map((s) => s.id)}
               refs={refs}
               errors={errors.steps.get(selected) ?? []}
-              onChange={(s) => setSteps(def.steps.map((x, i) => (i === selected ? s : x)))}
+              onChange={(s) => setSteps(replaceStep(def.steps, selected, s))}
             />
             {!readOnly && (
               <div className="wf-step-actions">
@@ -111,7 +111,9 @@ export function EditorSidePanel({
             )}
           </>
         )}
-        {selected === null && <p className="muted">Select the trigger or a step on the canvas to edit it.</p>}
+        {!step && selected !== "trigger" && (
+          <p className="muted">Select the trigger or a step on the canvas to edit it.</p>
+        )}
         <details className="wf-options">
           <summary>Workflow options</summary>
           <TextField

@@ -132,3 +132,25 @@ export function freshStepId(def: WorkflowDraft, base: string): string {
   if (!used.has(base)) return base;
   for (let n = 2; ; n++) if (!used.has(`${base}_${n}`)) return `${base}_${n}`;
 }
+
+/**
+ * Replaces step `i` and, when its id changed, repoints every link to the old id at the new one, so renaming a
+ * step keeps the graph. Links are left alone while either id is also another step's (mid-typing collisions).
+ */
+export function replaceStep(steps: DraftStep[], i: number, next: DraftStep): DraftStep[] {
+  const old = steps[i]?.id;
+  const out = steps.map((s, n) => (n === i ? next : s));
+  if (
+    old === undefined ||
+    old === next.id ||
+    out.some((s, n) => n !== i && (s.id === old || s.id === next.id))
+  )
+    return out;
+  return out.map((s, n) => {
+    let step = s;
+    for (const l of stepLinks(out).filter((x) => x.from === n && x.to === old && x.field !== "next")) {
+      step = setLink(step, l.field, next.id);
+    }
+    return step.next === old ? { ...step, next: next.id } : step;
+  });
+}
