@@ -27,6 +27,16 @@ export function StepNode({ data, selected, isConnectable }: NodeProps<WorkflowNo
       data-invalid={bad ? "true" : undefined}
     >
       {data.kind === "step" && <Handle type="target" position={Position.Top} isConnectable={isConnectable} />}
+      {/* Links that skip steps or go back enter from the side, so they run beside the column, not through it. */}
+      {data.kind === "step" && (
+        <Handle
+          id="side"
+          type="target"
+          position={Position.Right}
+          isConnectable={false}
+          className="wf-side-handle"
+        />
+      )}
       <div className="wf-node-title">{data.title}</div>
       <div className="wf-node-sub">{data.subtitle}</div>
       {data.summary && <div className="wf-node-summary">{data.summary}</div>}

@@ -76,6 +76,7 @@ export default function WorkflowCanvas({ def, errors, selected, readOnly, onSele
   }, [def, errors, selected, moved]);
 
   const edges = useMemo<Edge[]>(() => {
+    const lanes = stepLanes(def.steps);
     const index = new Map(def.steps.map((s, i) => [s.id, i]));
     const out: Edge[] = [];
     if (def.steps.length) out.push({ id: "trigger", source: "trigger", target: "s0", deletable: false });
@@ -87,9 +88,10 @@ export default function WorkflowCanvas({ def, errors, selected, readOnly, onSele
         source: `s${l.from}`,
         sourceHandle: l.field,
         target: `s${to}`,
+        targetHandle: to === l.from + 1 || lanes[to] !== lanes[l.from] ? undefined : "side",
         label: l.label || undefined,
         data: { from: l.from, field: l.field },
-        type: to <= l.from ? "default" : "smoothstep",
+        type: "smoothstep",
         markerEnd: { type: MarkerType.ArrowClosed },
         animated: to <= l.from,
       });
