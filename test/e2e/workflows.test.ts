@@ -101,6 +101,7 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
     await expect.poll(() => new URL(owner.url()).pathname).toMatch(/^\/workflows\/[0-9a-f-]{36}$/);
     workflowId = new URL(owner.url()).pathname.split("/")[2] ?? "";
     expect(await owner.locator('[data-invalid="true"]').count()).toBe(0);
+    expect(await owner.getByTestId("unsaved").count()).toBe(0);
     const saved = (await t.api("GET", `/api/v1/workflows/${workflowId}`)).body;
     expect(saved.definition.steps).toMatchObject([
       { id: "open", type: "open_conversation", message: { template: { name: "order_ready" } } },
@@ -132,6 +133,12 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
       return msgs.find((m: { text: string }) => m.text.includes("A-2001"));
     });
     expect(onPhone.text).toContain("Riya");
+    // The same message on the simulated phone, as the customer sees it.
+    const phone = await ownerCtx.newPage();
+    await phone.goto("/simulate");
+    await phone.getByLabel("Customer phone").fill(CUSTOMER.phone);
+    await phone.getByTestId("phone-message").filter({ hasText: "A-2001" }).waitFor();
+    await phone.close();
     // The run links to its conversation, closed under Support by the workflow.
     await timeline.getByRole("link", { name: "Open in inbox" }).click();
     await owner.getByTestId("marker-category").last().waitFor();

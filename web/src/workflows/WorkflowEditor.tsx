@@ -88,6 +88,8 @@ export default function WorkflowEditor({ me, workflowId }: { me: Me; workflowId:
   const link = (from: number, field: string, to: string | undefined) => {
     change({ ...draft, steps: draft.steps.map((s, i) => (i === from ? setLink(s, field, to) : s)) });
   };
+  // Compared as JSON: after a save the draft is the server's copy, defaults filled in, so they match again.
+  const dirty = !wf.data || JSON.stringify(draft) !== JSON.stringify(wf.data.definition);
   const failed = errors.general.length + errors.trigger.length + errors.steps.size;
 
   return (
@@ -123,6 +125,11 @@ export default function WorkflowEditor({ me, workflowId }: { me: Me; workflowId:
             YAML
           </button>
         </div>
+        {!readOnly && dirty && (
+          <span className="muted" data-testid="unsaved">
+            Unsaved changes
+          </span>
+        )}
         {!readOnly && (
           <button
             type="button"

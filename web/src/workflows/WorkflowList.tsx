@@ -1,4 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { api } from "../api/api.ts";
 import type { Me, RunCounts, WorkflowListItem } from "../api/apiTypes.ts";
 import { navigate } from "../api/useRoute.ts";
@@ -18,17 +19,21 @@ export function WorkflowList({ me }: { me: Me }) {
     staleTime: 0,
     refetchInterval: 10_000,
   });
+  // The switch shows the user's choice until the server's list confirms it: a controlled checkbox would otherwise
+  // snap back, and a list refetch already in flight would bring the old state back over it.
+  const [flipped, setFlipped] = useState<Record<string, boolean>>({});
   const toggle = useMutation({
-    mutationFn: (w: WorkflowListItem) =>
-      api("POST", `/api/v1/workflows/${w.id}/${w.enabled ? "disable" : "enable"}`),
-    // The switch flips at once (a controlled checkbox would otherwise sit still until the refetch).
-    onMutate: (w) => {
-      client.setQueryData<{ data: WorkflowListItem[] }>(["workflows"], (old) =>
-        old ? { data: old.data.map((x) => (x.id === w.id ? { ...x, enabled: !w.enabled } : x)) } : old,
-      );
+    mutationFn: (a: { id: string; enable: boolean }) =>
+      api("POST", `/api/v1/workflows/${a.id}/${a.enable ? "enable" : "disable"}`),
+    onSettled: async (_d, _e, a) => {
+      await client.invalidateQueries({ queryKey: ["workflows"] });
+      setFlipped(({ [a.id]: _, ...rest }) => rest);
     },
-    onSettled: () => client.invalidateQueries({ queryKey: ["workflows"] }),
   });
+  const flip = (id: string, enable: boolean) => {
+    setFlipped((f) => ({ ...f, [id]: enable }));
+    toggle.mutate({ id, enable });
+  };
 
   return (
     <div className="wf-list-page">
@@ -76,11 +81,11 @@ export function WorkflowList({ me }: { me: Me }) {
                     <input
                       type="checkbox"
                       aria-label={`Enabled: ${w.name}`}
-                      checked={w.enabled}
-                      disabled={!canEdit || toggle.isPending}
-                      onChange={() => toggle.mutate(w)}
+                      checked={flipped[w.id] ?? w.enabled}
+                      disabled={!canEdit}
+                      onChange={(e) => flip(w.id, e.target.checked)}
                     />
-                    <span>{w.enabled ? "On" : "Off"}</span>
+                    <span>{(flipped[w.id] ?? w.enabled) ? "On" : "Off"}</span>
                   </label>
                 </td>
                 <td>v{w.version}</td>
