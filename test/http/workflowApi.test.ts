@@ -90,6 +90,26 @@ describe.each(engines)("workflow API on %s", (engine) => {
     expectProblem(await t.api("POST", `/api/v1/workflows/${manual.id}/runs`, {}), 422, "contact_ids");
   });
 
+  test("the list carries each workflow's runs of the last 24 hours by status", async () => {
+    const wf = (await t.api("POST", "/api/v1/workflows", minimal("Counted"))).body;
+    const idle = (await t.api("POST", "/api/v1/workflows", minimal("Idle"))).body;
+    const runs: string[] = [];
+    for (const phone of ["+14155550181", "+14155550182", "+14155550183"])
+      runs.push((await t.api("POST", `/api/v1/workflows/${wf.id}/trigger`, { phone })).body.run_id);
+    expect((await t.api("POST", `/api/v1/workflow-runs/${runs[0]}/cancel`)).status).toBe(200);
+    const list = (await t.api("GET", "/api/v1/workflows")).body.data;
+    const counts = (id: string) => list.find((w: { id: string }) => w.id === id).run_counts;
+    expect(counts(wf.id)).toEqual({
+      running: 2,
+      waiting: 0,
+      completed: 0,
+      failed: 0,
+      cancelled: 1,
+      skipped: 0,
+    });
+    expect(Object.values(counts(idle.id))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
   test("unknown ids are 404, other workspaces' workflows too, never a 500", async () => {
     const wf = (await t.api("POST", "/api/v1/workflows", minimal("Mine"))).body;
     const other = await t.otherWorkspace();

@@ -12,9 +12,10 @@ import { Shell } from "./layout/Shell.tsx";
 import { SimulatorPage } from "./simulator/SimulatorPage.tsx";
 
 // The simulator page lives at /simulate: /simulator is the server's mock Graph API.
-// Reports (with its chart library) and Settings load on first visit, keeping the initial bundle small.
+// Reports (with its chart library), Settings and Workflows load on first visit, keeping the initial bundle small.
 const ReportsPage = lazy(() => import("./reports/ReportsPage.tsx"));
 const SettingsPage = lazy(() => import("./settings/SettingsPage.tsx"));
+const WorkflowsPage = lazy(() => import("./workflows/WorkflowsPage.tsx"));
 
 export function App() {
   const state = useQuery({
@@ -56,13 +57,7 @@ export function App() {
     if (path.startsWith("/reports")) return <ReportsPage />;
     if (path.startsWith("/account")) return <AccountPage me={signedIn} />;
     if (path.startsWith("/settings")) return <SettingsPage me={signedIn} />;
-    if (path.startsWith("/workflows"))
-      return (
-        <div className="placeholder">
-          <h2>Workflows</h2>
-          <p>The visual workflow editor arrives with the workflow engine.</p>
-        </div>
-      );
+    if (path.startsWith("/workflows")) return <WorkflowsPage me={signedIn} />;
     return <InboxPage me={signedIn} />;
   };
   return (

@@ -57,3 +57,4 @@ export const workflowDefinitionSchema = z
   })
   .meta({ id: "WorkflowDefinition" });
 export type WorkflowDefinition = z.infer<typeof workflowDefinitionSchema>;
+export type WorkflowDefinitionInput = z.input<typeof workflowDefinitionSchema>;

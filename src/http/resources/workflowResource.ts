@@ -5,6 +5,8 @@ import type { BatchProgress, Run, RunStepEntry } from "../../store/workflows/run
 import type { Workflow } from "../../store/workflows/workflowStore.ts";
 import { iso } from "./iso.ts";
 
+const runStatus = z.enum(["running", "waiting", "completed", "failed", "cancelled", "skipped"]);
+
 export const workflowResource = z
   .object({
     id: z.string(),
@@ -19,6 +21,23 @@ export const workflowResource = z
   })
   .meta({ id: "Workflow" });
 
+export const runCountsResource = z
+  .object(
+    Object.fromEntries(runStatus.options.map((s) => [s, z.number().int()])) as Record<
+      z.infer<typeof runStatus>,
+      z.ZodNumber
+    >,
+  )
+  .describe("Runs started in the last 24 hours, by their current status");
+
+/** A list entry: the workflow plus its recent run counts, so the list page needs no request per workflow. */
+export const workflowListItemResource = workflowResource
+  .extend({ run_counts: runCountsResource })
+  .meta({ id: "WorkflowListItem" });
+
+export const toRunCounts = (c: Partial<Record<z.infer<typeof runStatus>, number>> = {}) =>
+  Object.fromEntries(runStatus.options.map((s) => [s, c[s] ?? 0])) as z.infer<typeof runCountsResource>;
+
 export const toWorkflowResource = (w: Workflow): z.infer<typeof workflowResource> => ({
   id: w.id,
   name: w.name,
@@ -30,8 +49,6 @@ export const toWorkflowResource = (w: Workflow): z.infer<typeof workflowResource
   created_at: iso(w.createdAt),
   updated_at: iso(w.updatedAt),
 });
-
-const runStatus = z.enum(["running", "waiting", "completed", "failed", "cancelled", "skipped"]);
 
 export const runStepResource = z.object({
   seq: z.number().int(),

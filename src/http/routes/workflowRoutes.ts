@@ -14,8 +14,10 @@ import {
   batchResource,
   runResource,
   toBatchResource,
+  toRunCounts,
   toRunResource,
   toWorkflowResource,
+  workflowListItemResource,
   workflowResource,
 } from "../resources/workflowResource.ts";
 
@@ -42,8 +44,19 @@ export function workflowRoutes(app: FastifyInstance, deps: AppContext) {
 
   r.get(
     "/workflows",
-    { schema: { tags, response: { 200: z.object({ data: z.array(workflowResource) }) } } },
-    async (req) => ({ data: (await workflowStore.list(ctx, req.auth.workspaceId)).map(toWorkflowResource) }),
+    { schema: { tags, response: { 200: z.object({ data: z.array(workflowListItemResource) }) } } },
+    async (req) => {
+      const list = await workflowStore.list(ctx, req.auth.workspaceId);
+      const counts = await runStore.countsByWorkflow(
+        ctx,
+        req.auth.workspaceId,
+        list.map((w) => w.id),
+        ctx.now() - 24 * 3600_000,
+      );
+      return {
+        data: list.map((w) => ({ ...toWorkflowResource(w), run_counts: toRunCounts(counts.get(w.id)) })),
+      };
+    },
   );
 
   r.get(

@@ -135,6 +135,34 @@ export const runStore = {
     };
   },
 
+  /**
+   * Runs per workflow and status started since `since`: one grouped query that the (workflow_id, created_at)
+   * index answers by range, so the workflow list stays cheap however many old runs pile up.
+   */
+  async countsByWorkflow(
+    ctx: StoreContext,
+    workspaceId: string,
+    workflowIds: string[],
+    since: number,
+  ): Promise<Map<string, Partial<Record<RunStatus, number>>>> {
+    const out = new Map<string, Partial<Record<RunStatus, number>>>();
+    if (workflowIds.length === 0) return out;
+    const rows = await ctx.db
+      .selectFrom("workflow_runs")
+      .select(["workflow_id", "status", sql<number>`count(*)`.as("n")])
+      .where("workspace_id", "=", workspaceId)
+      .where("workflow_id", "in", workflowIds)
+      .where("created_at", ">=", since)
+      .groupBy(["workflow_id", "status"])
+      .execute();
+    for (const r of rows) {
+      const counts = out.get(r.workflow_id) ?? {};
+      counts[r.status] = Number(r.n);
+      out.set(r.workflow_id, counts);
+    }
+    return out;
+  },
+
   /** Cancels a run that has not finished; a worker holding it notices at its next step. */
   async cancel(ctx: StoreContext, workspaceId: string, id: string): Promise<Run> {
     const run = await this.get(ctx, workspaceId, id);

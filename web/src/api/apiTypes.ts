@@ -6,13 +6,23 @@
 import type { z } from "zod";
 import type { phoneMessageResource } from "../../../src/app/mountSandbox.ts";
 import type { outboundMessageSchema } from "../../../src/channels/whatsapp/graph/outboundMessageSchema.ts";
+import type { WorkflowDefinitionInput } from "../../../src/core/workflow/workflowDefinitionSchema.ts";
 import type { WorkspacePatch } from "../../../src/core/workspace/workspaceSchema.ts";
+import type { manualRunInputSchema } from "../../../src/engine/startBatch.ts";
 import type { channelResource } from "../../../src/http/resources/channelResource.ts";
 import type { contactResource } from "../../../src/http/resources/contactResource.ts";
 import type { conversationResource } from "../../../src/http/resources/conversationResource.ts";
 import type { meResource } from "../../../src/http/resources/meResource.ts";
 import type { messageResource } from "../../../src/http/resources/messageResource.ts";
 import type { userResource } from "../../../src/http/resources/userResource.ts";
+import type {
+  batchResource,
+  runCountsResource,
+  runResource,
+  runStepResource,
+  workflowListItemResource,
+  workflowResource,
+} from "../../../src/http/resources/workflowResource.ts";
 import type { apiKeyResource, newApiKeyResource } from "../../../src/http/routes/apiKeyRoutes.ts";
 import type { authStateResource, LoginBody, SetupBody } from "../../../src/http/routes/authRoutes.ts";
 import type { channelInputSchema } from "../../../src/http/routes/channelRoutes.ts";
@@ -41,6 +51,17 @@ export type Template = z.infer<typeof templateResource>;
 export type TimelineEntry = z.infer<typeof timelineEntry>;
 export type Closing = z.infer<typeof closingResource>;
 export type OutboundMessage = z.input<typeof outboundMessageSchema>;
+export type Workflow = z.infer<typeof workflowResource>;
+export type WorkflowListItem = z.infer<typeof workflowListItemResource>;
+export type RunCounts = z.infer<typeof runCountsResource>;
+export type WorkflowRun = z.infer<typeof runResource>;
+export type WorkflowRunStep = z.infer<typeof runStepResource>;
+export type WorkflowBatch = z.infer<typeof batchResource>;
+export type ManualRunInput = z.input<typeof manualRunInputSchema>;
+/** A definition as the editor holds it: what the API accepts, defaults left out. */
+export type WorkflowDraft = WorkflowDefinitionInput;
+export type DraftStep = WorkflowDraft["steps"][number];
+export type DraftTrigger = WorkflowDraft["trigger"];
 export type { LoginBody, SetupBody, WorkspacePatch };
 
 export interface Page<T> {

@@ -1,0 +1,143 @@
+import "@xyflow/react/dist/style.css";
+import {
+  Background,
+  Controls,
+  type Edge,
+  MarkerType,
+  type NodeChange,
+  ReactFlow,
+  type XYPosition,
+} from "@xyflow/react";
+import { useMemo, useState } from "react";
+import type { WorkflowDraft } from "../api/apiTypes.ts";
+import { StepNode, type WorkflowNode } from "./StepNode.tsx";
+import { stepLabel, stepSummary, triggerLabel, triggerSummary } from "./stepCatalog.ts";
+import { type NodeErrors, stepLanes, stepLinks } from "./workflowGraph.ts";
+
+export type Selection = "trigger" | number;
+
+interface Props {
+  def: WorkflowDraft;
+  errors: NodeErrors;
+  selected: Selection | null;
+  readOnly: boolean;
+  onSelect: (s: Selection) => void;
+  /** Sets (or with undefined clears) the link `field` of step `from`. */
+  onLink: (from: number, field: string, to: string | undefined) => void;
+}
+
+const nodeTypes = { wf: StepNode };
+const ROW = 120;
+const LANE = 300;
+
+/**
+ * The definition drawn as a graph. Nodes and edges are derived from the definition on every render — the
+ * definition stays the one truth the YAML view and Save read — except positions the user dragged.
+ */
+export default function WorkflowCanvas({ def, errors, selected, readOnly, onSelect, onLink }: Props) {
+  const [moved, setMoved] = useState<Record<string, XYPosition>>({});
+  const nodes = useMemo<WorkflowNode[]>(() => {
+    const lanes = stepLanes(def.steps);
+    const trigger: WorkflowNode = {
+      id: "trigger",
+      type: "wf",
+      position: moved.trigger ?? { x: 0, y: 0 },
+      selected: selected === "trigger",
+      deletable: false,
+      data: {
+        kind: "trigger",
+        title: triggerLabel(def.trigger.type),
+        subtitle: "trigger",
+        summary: triggerSummary(def.trigger),
+        errors: errors.trigger,
+      },
+    };
+    return [
+      trigger,
+      ...def.steps.map((s, i): WorkflowNode => {
+        const id = `s${i}`;
+        return {
+          id,
+          type: "wf",
+          position: moved[id] ?? { x: (lanes[i] ?? 0) * LANE, y: (i + 1) * ROW },
+          selected: selected === i,
+          deletable: false,
+          data: {
+            kind: "step",
+            step: s,
+            title: s.name ?? stepLabel(s.type),
+            subtitle: s.id,
+            summary: stepSummary(s),
+            errors: errors.steps.get(i) ?? [],
+          },
+        };
+      }),
+    ];
+  }, [def, errors, selected, moved]);
+
+  const edges = useMemo<Edge[]>(() => {
+    const lanes = stepLanes(def.steps);
+    const index = new Map(def.steps.map((s, i) => [s.id, i]));
+    const out: Edge[] = [];
+    if (def.steps.length) out.push({ id: "trigger", source: "trigger", target: "s0", deletable: false });
+    for (const l of stepLinks(def.steps)) {
+      const to = index.get(l.to);
+      if (to === undefined) continue;
+      out.push({
+        id: `s${l.from}:${l.field}`,
+        source: `s${l.from}`,
+        sourceHandle: l.field,
+        target: `s${to}`,
+        targetHandle: to === l.from + 1 || lanes[to] !== lanes[l.from] ? undefined : "side",
+        label: l.label || undefined,
+        data: { from: l.from, field: l.field },
+        type: "smoothstep",
+        markerEnd: { type: MarkerType.ArrowClosed },
+        animated: to <= l.from,
+      });
+    }
+    return out;
+  }, [def.steps]);
+
+  const onNodesChange = (changes: NodeChange<WorkflowNode>[]) => {
+    const next = { ...moved };
+    let changed = false;
+    for (const c of changes)
+      if (c.type === "position" && c.position) {
+        next[c.id] = c.position;
+        changed = true;
+      }
+    if (changed) setMoved(next);
+  };
+
+  return (
+    <div className="wf-canvas" data-testid="canvas">
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onNodeClick={(_, n) => onSelect(n.id === "trigger" ? "trigger" : Number(n.id.slice(1)))}
+        nodesConnectable={!readOnly}
+        nodesDraggable
+        deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+        onConnect={(c) => {
+          if (!c.source.startsWith("s") || !c.target.startsWith("s")) return;
+          const to = def.steps[Number(c.target.slice(1))]?.id;
+          if (to) onLink(Number(c.source.slice(1)), c.sourceHandle ?? "next", to);
+        }}
+        onEdgesDelete={(deleted) => {
+          for (const e of deleted) {
+            const d = e.data as { from: number; field: string } | undefined;
+            if (d) onLink(d.from, d.field, undefined);
+          }
+        }}
+        fitView
+        fitViewOptions={{ maxZoom: 1, padding: 0.2 }}
+      >
+        <Background />
+        <Controls showInteractive={false} />
+      </ReactFlow>
+    </div>
+  );
+}
