@@ -14,7 +14,7 @@ import { conversationQueries } from "../../store/conversations/conversationQueri
 import { openConversation } from "../../store/conversations/openConversation.ts";
 import { inTransaction } from "../../store/inTransaction.ts";
 import { messageStore, toMessage } from "../../store/messageStore.ts";
-import { pageQuery } from "../pageQuery.ts";
+import { orderQuery, pageQuery } from "../pageQuery.ts";
 import { conversationResource, toConversationResource } from "../resources/conversationResource.ts";
 import { messageResource, toMessageResource } from "../resources/messageResource.ts";
 
@@ -126,7 +126,7 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
       schema: {
         tags,
         params: idParams,
-        querystring: z.strictObject({ ...pageQuery }),
+        querystring: z.strictObject({ ...pageQuery, order: orderQuery }),
         response: { 200: z.object({ data: z.array(messageResource), next_cursor: z.string().nullable() }) },
       },
     },
