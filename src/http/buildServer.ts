@@ -91,7 +91,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
 
   const authenticate = createAuthenticate(deps.store);
-  const limiter = new LoginLimiter(deps.store.now);
+  const limiter = new LoginLimiter(deps.store);
   await app.register(
     async (pub) => {
       pub.removeContentTypeParser("text/plain");

@@ -23,7 +23,15 @@ export const userPatchBody = z.strictObject({
   name: z.string().trim().min(1).max(100).optional(),
   role: z.enum(["admin", "agent"]).optional(),
   disabled: z.boolean().optional(),
+  /** A new password set by an admin (say, for someone who forgot theirs); ends that person's sessions. */
+  password: passwordSchema.optional(),
 });
+
+export const passwordChangeBody = z.strictObject({
+  current_password: z.string().max(200),
+  new_password: passwordSchema,
+});
+export type PasswordChange = z.infer<typeof passwordChangeBody>;
 
 export const sessionResource = z
   .object({
@@ -80,6 +88,29 @@ export function userRoutes(app: FastifyInstance, deps: AppContext) {
     return reply.code(204).send();
   });
 
+  r.post(
+    "/me/password",
+    {
+      schema: {
+        tags,
+        description:
+          "Changes the signed-in person's own password (the current one is required); their other sessions end.",
+        body: passwordChangeBody,
+      },
+    },
+    async (req, reply) => {
+      const s = req.auth.session;
+      if (!s) throw new AppError("validation", "API keys have no password; sign in as a person");
+      if (!(await userStore.checkPassword(deps.store, s.user.id, req.body.current_password)))
+        throw new AppError("validation", "The current password is wrong", [
+          { field: "current_password", message: "is wrong" },
+        ]);
+      await userStore.setPassword(deps.store, req.auth.workspaceId, s.user.id, req.body.new_password);
+      await sessionStore.revokeAllForUser(deps.store, s.user.id, s.id);
+      return reply.code(204).send();
+    },
+  );
+
   r.get(
     "/users",
     { schema: { tags, response: { 200: z.object({ data: z.array(userResource) }) } } },
@@ -106,7 +137,17 @@ export function userRoutes(app: FastifyInstance, deps: AppContext) {
     "/users/:id",
     { schema: { tags, params: idParams, body: userPatchBody, response: { 200: userResource } } },
     async (req) => {
-      const user = await userStore.update(deps.store, req.auth.workspaceId, req.params.id, req.body);
+      const { password, ...patch } = req.body;
+      if (password !== undefined) {
+        const target = await userStore.get(deps.store, req.auth.workspaceId, req.params.id);
+        if (target.role === "owner" && target.id !== req.auth.session?.user.id)
+          throw new AppError("forbidden", "Only the owner can change the owner's password");
+      }
+      const user = await userStore.update(deps.store, req.auth.workspaceId, req.params.id, patch);
+      if (password !== undefined) {
+        await userStore.setPassword(deps.store, req.auth.workspaceId, user.id, password);
+        await sessionStore.revokeAllForUser(deps.store, user.id, req.auth.session?.id);
+      }
       if (user.disabled) await sessionStore.revokeAllForUser(deps.store, user.id);
       return toUserResource(user);
     },
