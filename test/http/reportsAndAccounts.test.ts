@@ -354,3 +354,56 @@ describe.each(engines)("passwords and the shared sign-in limiter on %s", (engine
     await limiter.succeed("10.1.1.2", "x@y.co");
   });
 });
+
+describe.each(engines)("guardrail and auto-close settings on %s", (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(engine);
+  });
+  afterAll(() => t.close());
+
+  test("saved and read back; an unknown or archived auto-close category is a 422 naming the field", async () => {
+    const settings = {
+      frequency_cap: 2,
+      quiet_hours: { start: "21:00", end: "08:00" },
+      timezone: "Europe/Berlin",
+      messaging_limit: 2000,
+      auto_close: { after_hours: 48, category: "support", summary: "No reply for two days" },
+    };
+    const res = await t.api("PATCH", "/api/v1/workspace", { settings });
+    expect(res.status, res.text).toBe(200);
+    expect((await t.api("GET", "/api/v1/workspace")).body.settings).toMatchObject(settings);
+    expectProblem(
+      await t.api("PATCH", "/api/v1/workspace", {
+        settings: { auto_close: { after_hours: 2, category: "nope" } },
+      }),
+      422,
+      "settings.auto_close.category",
+    );
+    await t.api("PATCH", "/api/v1/conversation-categories/sales", { archived: true });
+    expectProblem(
+      await t.api("PATCH", "/api/v1/workspace", {
+        settings: { auto_close: { after_hours: 2, category: "sales" } },
+      }),
+      422,
+      "settings.auto_close.category",
+    );
+    expectProblem(
+      await t.api("PATCH", "/api/v1/workspace", {
+        settings: { quiet_hours: { start: "25:00", end: "08:00" } },
+      }),
+      422,
+      "quiet_hours",
+    );
+    const off = await t.api("PATCH", "/api/v1/workspace", {
+      settings: { frequency_cap: null, quiet_hours: null, auto_close: null, messaging_limit: null },
+    });
+    expect(off.body.settings).toMatchObject({
+      frequency_cap: null,
+      quiet_hours: null,
+      auto_close: null,
+      messaging_limit: null,
+      timezone: "Europe/Berlin",
+    });
+  });
+});
