@@ -19,7 +19,7 @@ import type { channelInputSchema } from "../../../src/http/routes/channelRoutes.
 import type { timelineEntry } from "../../../src/http/routes/contactRoutes.ts";
 import type { closingResource } from "../../../src/http/routes/reportRoutes.ts";
 import type { templateResource } from "../../../src/http/routes/templateRoutes.ts";
-import type { newUserBody, sessionResource } from "../../../src/http/routes/userRoutes.ts";
+import type { newUserBody, PasswordChange, sessionResource } from "../../../src/http/routes/userRoutes.ts";
 import type { categoryResource, workspaceResource } from "../../../src/http/routes/workspaceRoutes.ts";
 
 export type Conversation = z.infer<typeof conversationResource>;
@@ -41,7 +41,7 @@ export type Template = z.infer<typeof templateResource>;
 export type TimelineEntry = z.infer<typeof timelineEntry>;
 export type Closing = z.infer<typeof closingResource>;
 export type OutboundMessage = z.input<typeof outboundMessageSchema>;
-export type { LoginBody, SetupBody, WorkspacePatch };
+export type { LoginBody, PasswordChange, SetupBody, WorkspacePatch };
 
 export interface Page<T> {
   data: T[];
