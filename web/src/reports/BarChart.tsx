@@ -21,12 +21,15 @@ const GROUPED = [
  */
 export function BarChart({
   label,
+  groupLabel = "",
   labels,
   series,
   format = (v) => String(v),
   incrs,
 }: {
   label: string;
+  /** What the groups are ("Category"), shown in the legend. */
+  groupLabel?: string;
   labels: string[];
   series: BarSeries[];
   format?: (v: number) => string;
@@ -50,7 +53,7 @@ export function BarChart({
         { values: (_u, ticks) => ticks.map(format), size: 60, ...(incrs ? { incrs } : {}) },
       ],
       series: [
-        { label: "", value: (_u, v) => (v === null ? "" : (labels[v] ?? "")) },
+        { label: groupLabel, value: (_u, v) => (v === null ? "" : (labels[v] ?? "")) },
         ...series.map((s, i) => ({
           label: s.label,
           fill: s.color,
@@ -63,6 +66,6 @@ export function BarChart({
       legend: { show: series.length > 1 },
     };
     return { data, options };
-  }, [labels, series, format, incrs]);
+  }, [labels, series, format, incrs, groupLabel]);
   return <UPlotChart label={label} data={data} options={options} />;
 }

@@ -102,7 +102,11 @@ export default function ReportsPage() {
         { label: "Closed", stroke: "#16a34a", width: 2 },
       ],
       scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-      axes: [{}, countAxis],
+      // One tick per day at most: the data are daily.
+      axes: [
+        { incrs: [DAY / 1000, (2 * DAY) / 1000, (7 * DAY) / 1000, (14 * DAY) / 1000, (30 * DAY) / 1000] },
+        countAxis,
+      ],
     };
     return { data, options };
   }, [activity.data]);
@@ -228,6 +232,7 @@ export default function ReportsPage() {
         <h3>Closes by category</h3>
         <BarChart
           label="Closes by category"
+          groupLabel="Category"
           labels={categories.labels}
           series={categories.series}
           format={asCount}
@@ -260,6 +265,7 @@ export default function ReportsPage() {
         </p>
         <BarChart
           label="Median first-response and resolution time by category"
+          groupLabel="Category"
           labels={timeCharts.categoryLabels}
           series={timeCharts.categorySeries}
           format={asDuration}
@@ -294,6 +300,7 @@ export default function ReportsPage() {
         </p>
         <BarChart
           label="Median first-response and resolution time by agent"
+          groupLabel="Agent"
           labels={timeCharts.agentLabels}
           series={timeCharts.agentSeries}
           format={asDuration}
