@@ -182,6 +182,8 @@ describe.skipIf(!hasChromium)("settings, tab counts and reports in Chromium", ()
     await owner.getByLabel("Role", { exact: true }).selectOption("agent");
     await owner.getByRole("button", { name: "Invite", exact: true }).click();
     await owner.getByTestId("users").getByText(AGENT.email).waitFor();
+    await owner.getByTestId("add-sandbox").click();
+    await expect.poll(() => owner.getByRole("row", { name: /sandbox \(simulator\)/ }).count()).toBe(2);
     await owner.getByRole("heading", { name: "Guardrails" }).scrollIntoViewIfNeeded();
     await shot(owner, "settings");
 
