@@ -192,9 +192,7 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
       },
     },
     async (req) => {
-      const to = req.query.to ? Date.parse(req.query.to) : deps.store.now() + 1;
-      const from = req.query.from ? Date.parse(req.query.from) : to - 30 * 24 * 3600 * 1000;
-      if (from >= to) throw AppError.validation("from", "must be before `to`");
+      const { from, to } = rangeOf(req.query, deps.store.now());
       const rows = await closingStore.countByCategory(deps.store, req.auth.workspaceId, {
         from,
         to,
