@@ -171,6 +171,16 @@ describe.each(engines)("response-time report, CSV export, filtered counts on %s"
     );
   });
 
+  test("the new endpoints are in the OpenAPI document", async () => {
+    const doc = (await t.api("GET", "/api/openapi.json")).body;
+    expect(doc.paths["/api/v1/reports/response-times"].get.responses["200"]).toBeDefined();
+    expect(doc.paths["/api/v1/reports/closings.csv"].get.description).toContain("CSV");
+    expect(doc.paths["/api/v1/me/password"].post).toBeDefined();
+    expect(
+      doc.paths["/api/v1/conversations/counts"].get.parameters.map((p: { name: string }) => p.name).sort(),
+    ).toEqual(["assignee", "category", "channel_id", "q"]);
+  });
+
   test("tab counts follow the list's filters", async () => {
     const all = await t.api("GET", "/api/v1/conversations/counts");
     expect(all.body).toEqual({ open: 0, closed: 5 });
