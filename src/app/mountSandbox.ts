@@ -206,12 +206,12 @@ export async function mountSandbox(
           response: { 201: channelResource },
         },
       },
-      async (req, reply) =>
-        reply
-          .code(201)
-          .send(
-            toChannelResource(await createSandboxChannel(req.auth.workspaceId, req.body?.name ?? "Sandbox")),
-          ),
+      async (req, reply) => {
+        const ws = req.auth.workspaceId;
+        const sandboxes = (await channelStore.list(store, ws)).filter((c) => c.kind === "sandbox").length;
+        const name = req.body?.name ?? (sandboxes ? `Sandbox ${sandboxes + 1}` : "Sandbox");
+        return reply.code(201).send(toChannelResource(await createSandboxChannel(ws, name)));
+      },
     );
 
     r.post(
