@@ -313,6 +313,40 @@ describe.each(engines)("passwords and the shared sign-in limiter on %s", (engine
     expect((await owner.call("GET", "/api/v1/me")).status).toBe(200);
   });
 
+  test("guessing the current password is rate-limited like sign-in; admins use /me/password for their own", async () => {
+    await owner.call("POST", "/api/v1/users", {
+      email: "bob@example.com",
+      name: "Bob",
+      role: "agent",
+      password: "bob password 1",
+    });
+    const bob = browser(t);
+    await bob.call("POST", "/api/v1/auth/login", { email: "bob@example.com", password: "bob password 1" });
+    for (let i = 0; i < 10; i++) {
+      expectProblem(
+        await bob.call("POST", "/api/v1/me/password", {
+          current_password: `guess ${i}`,
+          new_password: "bob password 2",
+        }),
+        422,
+        "current_password",
+      );
+    }
+    const limited = await bob.call("POST", "/api/v1/me/password", {
+      current_password: "bob password 1",
+      new_password: "bob password 2",
+    });
+    expect(expectProblem(limited, 429).code).toBe("rate_limited");
+    expect(Number(limited.headers["retry-after"])).toBeGreaterThan(0);
+
+    const me = (await owner.call("GET", "/api/v1/me")).body.user.id;
+    expectProblem(
+      await owner.call("PATCH", `/api/v1/users/${me}`, { password: "new owner pass 1" }),
+      422,
+      "password",
+    );
+  });
+
   test("failed sign-ins are counted in the database: a restarted server, and another process, still refuse", async () => {
     const email = "olive@example.com";
     for (let i = 0; i < 10; i++) {

@@ -6,6 +6,7 @@ import { AppError } from "../../core/errors.ts";
 import { sessionStore } from "../../store/sessionStore.ts";
 import { userStore } from "../../store/userStore.ts";
 import { workspaceStore } from "../../store/workspaceStore.ts";
+import { LoginLimiter } from "../LoginLimiter.ts";
 import { iso } from "../resources/iso.ts";
 import { meResource } from "../resources/meResource.ts";
 import { toUserResource, userResource } from "../resources/userResource.ts";
@@ -48,6 +49,8 @@ export const sessionResource = z
 export function userRoutes(app: FastifyInstance, deps: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ["Users"];
+  // Its failures live in the database, so this instance shares the sign-in limit with the login route's.
+  const limiter = new LoginLimiter(deps.store);
 
   r.get("/me", { schema: { tags, response: { 200: meResource } } }, async (req) => {
     const ws = await workspaceStore.get(deps.store, req.auth.workspaceId);
@@ -101,10 +104,18 @@ export function userRoutes(app: FastifyInstance, deps: AppContext) {
     async (req, reply) => {
       const s = req.auth.session;
       if (!s) throw new AppError("validation", "API keys have no password; sign in as a person");
-      if (!(await userStore.checkPassword(deps.store, s.user.id, req.body.current_password)))
+      // Guessing the current password from a borrowed session counts against the sign-in limit.
+      const wait = await limiter.retryAfterMs(req.ip, s.user.email);
+      if (wait > 0) {
+        reply.header("retry-after", String(Math.ceil(wait / 1000)));
+        throw new AppError("rate_limited", "Too many wrong passwords; wait a few minutes and try again");
+      }
+      if (!(await userStore.checkPassword(deps.store, s.user.id, req.body.current_password))) {
+        await limiter.fail(req.ip, s.user.email);
         throw new AppError("validation", "The current password is wrong", [
           { field: "current_password", message: "is wrong" },
         ]);
+      }
       await userStore.setPassword(deps.store, req.auth.workspaceId, s.user.id, req.body.new_password);
       await sessionStore.revokeAllForUser(deps.store, s.user.id, s.id);
       return reply.code(204).send();
@@ -140,7 +151,9 @@ export function userRoutes(app: FastifyInstance, deps: AppContext) {
       const { password, ...patch } = req.body;
       if (password !== undefined) {
         const target = await userStore.get(deps.store, req.auth.workspaceId, req.params.id);
-        if (target.role === "owner" && target.id !== req.auth.session?.user.id)
+        if (target.id === req.auth.session?.user.id)
+          throw AppError.validation("password", "change your own password with POST /api/v1/me/password");
+        if (target.role === "owner")
           throw new AppError("forbidden", "Only the owner can change the owner's password");
       }
       const user = await userStore.update(deps.store, req.auth.workspaceId, req.params.id, patch);
