@@ -43,14 +43,19 @@ export function AccessSettings({ me, keys }: { me: Me; keys: ApiKey[] }) {
   });
   const submitInvite = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    invite.mutate({
-      name: String(f.get("name")),
-      email: String(f.get("email")),
-      password: String(f.get("password")),
-      role: f.get("role") === "admin" ? "admin" : "agent",
-    });
-    e.currentTarget.reset();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    setResetDone(null);
+    // The form keeps what was typed until the server accepts it (a taken email is easy to fix in place).
+    invite.mutate(
+      {
+        name: String(f.get("name")),
+        email: String(f.get("email")),
+        password: String(f.get("password")),
+        role: f.get("role") === "admin" ? "admin" : "agent",
+      },
+      { onSuccess: () => form.reset() },
+    );
   };
   return (
     <>
