@@ -8,8 +8,12 @@ const OWNER = { name: "Olive Owner", email: "olive@acme.test", password: "owner 
 const AGENT = { name: "Ada Agent", email: "ada@acme.test", password: "agent password 1" };
 const DAY = 86_400_000;
 const MIN = 60_000;
-/** The server's clock runs ahead by `skew`, so replies and closes can happen minutes after the open. */
-let skew = 0;
+/**
+ * The server's clock is `skew` off the real one and moves ahead with it, so replies and closes can happen minutes
+ * after the open. It starts 4 hours behind, so however far the test moves it, the server's "now" never passes
+ * the browser's (whose "last 7 days" ends with its today).
+ */
+let skew = -4 * 3_600_000;
 const serverNow = () => Date.now() + skew;
 const day = (offset: number) =>
   new Date(Math.floor(serverNow() / DAY) * DAY + offset * DAY).toISOString().slice(0, 10);
