@@ -7,17 +7,28 @@ export interface LoginLimits {
   perAccount: number;
   /** Failures allowed per address (across emails) in the window. */
   perAddress: number;
+  /**
+   * Failures allowed per email across all addresses: caps a guesser who rotates addresses (or forges
+   * X-Forwarded-For, which the server trusts for `req.ip`) at the price of locking that email for the window.
+   */
+  perEmail: number;
 }
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { windowMs: 15 * 60_000, perAccount: 10, perAddress: 50 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  windowMs: 15 * 60_000,
+  perAccount: 10,
+  perAddress: 50,
+  perEmail: 30,
+};
 
 const accountKey = (ip: string, email: string) =>
   `u:${createHash("sha256").update(`${ip}|${email}`).digest("base64url")}`;
 const addressKey = (ip: string) => `a:${ip}`;
+const emailKey = (email: string) => `e:${createHash("sha256").update(email).digest("base64url")}`;
 
 /**
- * Counts failed sign-ins in a sliding window, per address and per (address, email), so a guesser is slowed
- * on one account and across many. The failures are rows in `login_failures`, so the limit holds across every
+ * Counts failed sign-ins in a sliding window, per address, per (address, email) and per email, so a guesser is
+ * slowed on one account and across many. The failures are rows in `login_failures`, so the limit holds across every
  * API process that shares the database (several `serve` processes on PostgreSQL). Emails are stored only as
  * a hash with the address. Expired rows are swept as new failures come in.
  */
@@ -33,6 +44,7 @@ export class LoginLimiter {
     const waits = await Promise.all([
       this.wait(accountKey(ip, email), this.opts.perAccount, now),
       this.wait(addressKey(ip), this.opts.perAddress, now),
+      this.wait(emailKey(email), this.opts.perEmail, now),
     ]);
     return Math.max(0, ...waits);
   }
@@ -44,6 +56,7 @@ export class LoginLimiter {
       .values([
         { key: accountKey(ip, email), at: now },
         { key: addressKey(ip), at: now },
+        { key: emailKey(email), at: now },
       ])
       .execute();
     await this.store.db

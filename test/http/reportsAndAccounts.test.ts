@@ -16,10 +16,10 @@ function browser(t: TestApp) {
   let cookie = "";
   let csrf = "";
   return {
-    async call(method: string, url: string, body?: unknown) {
+    async call(method: string, url: string, body?: unknown, extra: Record<string, string> = {}) {
       const res = await t.api(method, url, body, {
         key: null,
-        headers: { ...(cookie ? { cookie } : {}), ...(csrf ? { "x-csrf-token": csrf } : {}) },
+        headers: { ...(cookie ? { cookie } : {}), ...(csrf ? { "x-csrf-token": csrf } : {}), ...extra },
       });
       const set = res.headers["set-cookie"];
       if (typeof set === "string") cookie = set.split(";")[0]!.endsWith("=") ? "" : set.split(";")[0]!;
@@ -376,11 +376,31 @@ describe.each(engines)("passwords and the shared sign-in limiter on %s", (engine
     }
   });
 
+  test("a guesser rotating addresses (or forging X-Forwarded-For) is stopped per email", async () => {
+    const email = "nobody-yet@example.com";
+    for (let i = 0; i < 30; i++) {
+      const res = await browser(t).call(
+        "POST",
+        "/api/v1/auth/login",
+        { email, password: `spray ${i}` },
+        { "x-forwarded-for": `10.9.${Math.floor(i / 200)}.${i % 200}` },
+      );
+      expectProblem(res, 401);
+    }
+    const limited = await browser(t).call(
+      "POST",
+      "/api/v1/auth/login",
+      { email, password: "the right one maybe" },
+      { "x-forwarded-for": "10.9.9.9" },
+    );
+    expectProblem(limited, 429);
+  });
+
   test("the window slides: old failures expire and are swept", async () => {
     let now = 1_000_000_000_000;
     const limiter = new LoginLimiter(
       { ...t.parley.deps.store, now: () => now },
-      { windowMs: 60_000, perAccount: 3, perAddress: 100 },
+      { windowMs: 60_000, perAccount: 3, perAddress: 100, perEmail: 100 },
     );
     for (let i = 0; i < 3; i++) await limiter.fail("10.1.1.1", "x@y.co");
     expect(await limiter.retryAfterMs("10.1.1.1", "x@y.co")).toBe(60_000);
