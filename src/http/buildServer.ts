@@ -96,7 +96,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   metricsRoute(app, metrics, deps.config.PARLEY_METRICS_TOKEN);
 
   const authenticate = createAuthenticate(deps.store);
-  const limiter = new LoginLimiter(deps.store.now);
+  const limiter = new LoginLimiter(deps.store);
   await app.register(
     async (pub) => {
       pub.removeContentTypeParser("text/plain");

@@ -1,12 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
-import { api } from "../api/api.ts";
+import { ApiError, api } from "../api/api.ts";
 import type { Channel, ChannelInput } from "../api/apiTypes.ts";
 
 const randomToken = () =>
   Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 
-/** WhatsApp numbers: the list, and a form to connect a real one with the webhook URL and verify token for Meta. */
+/**
+ * WhatsApp numbers: the list, a button for another sandbox number on the simulator, and a form to connect a
+ * real one with the webhook URL and verify token to paste into Meta.
+ */
 export function ChannelSettings() {
   const client = useQueryClient();
   const channels = useQuery({
@@ -21,6 +24,10 @@ export function ChannelSettings() {
       void client.invalidateQueries({ queryKey: ["channels"] });
       setVerifyToken(randomToken());
     },
+  });
+  const sandbox = useMutation({
+    mutationFn: () => api<Channel>("POST", "/sandbox/channels", {}),
+    onSuccess: () => client.invalidateQueries({ queryKey: ["channels"] }),
   });
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -51,6 +58,27 @@ export function ChannelSettings() {
           ))}
         </tbody>
       </table>
+      <p className="form-row">
+        <button
+          type="button"
+          onClick={() => sandbox.mutate()}
+          disabled={sandbox.isPending}
+          data-testid="add-sandbox"
+        >
+          Add a sandbox number
+        </button>
+        <span className="muted">
+          A number on the built-in WhatsApp simulator, with sample templates: try Parley without Meta (play
+          the customer on the Simulator page).
+        </span>
+      </p>
+      {sandbox.error && (
+        <p className="error">
+          {sandbox.error instanceof ApiError && sandbox.error.status === 404
+            ? "The simulator is off on this server (PARLEY_SIMULATOR=off)."
+            : sandbox.error.message}
+        </p>
+      )}
       <details>
         <summary>Connect a real number</summary>
         <p className="muted">
