@@ -177,6 +177,17 @@ describe.skipIf(!hasChromium)("settings, tab counts and reports in Chromium", ()
     await expect
       .poll(async () => (await t.api("GET", "/api/v1/workspace")).body.settings.quiet_hours)
       .toEqual({ start: "22:00", end: "07:30" });
+
+    // Each number can carry its own Meta tier over the workspace default.
+    const channel = (await t.api("GET", "/api/v1/channels")).body.data[0];
+    await owner.getByLabel(`Daily limit of ${channel.name}`).selectOption("10000");
+    await expect
+      .poll(async () => (await t.api("GET", `/api/v1/channels/${channel.id}`)).body.messaging_limit)
+      .toBe(10000);
+    await owner.getByLabel(`Daily limit of ${channel.name}`).selectOption("unlimited");
+    await expect
+      .poll(async () => (await t.api("GET", `/api/v1/channels/${channel.id}`)).body.messaging_limit)
+      .toBe("unlimited");
   });
 
   test("an agent invited by the owner signs in, is refused settings, and changes their password", async () => {
