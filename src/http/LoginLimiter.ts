@@ -9,7 +9,7 @@ export interface LoginLimits {
   perAddress: number;
   /**
    * Failures allowed per email across all addresses: caps a guesser who rotates addresses (or forges
-   * X-Forwarded-For, which the server trusts for `req.ip`) at the price of locking that email for the window.
+   * X-Forwarded-For from a trusted proxy, see PARLEY_TRUST_PROXY) at the price of locking that email for the window.
    */
   perEmail: number;
 }
