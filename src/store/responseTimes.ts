@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import type { StoreContext } from "./storeContext.ts";
 
 /** Who sends a business reply: the message author types that count as a response to the customer. */
@@ -16,14 +17,17 @@ export interface ClosedCycle {
   openedAt: number;
   closedAt: number;
   resolutionMs: number;
+  /** When the customer started waiting: their first message in the cycle, else the open. */
+  waitingSince: number;
   /** The first business reply (agent, bot or workflow; not a failed send) between open and close. */
   firstReply: { at: number; author: { type: string; id: string | null }; authorName: string | null } | null;
 }
 
 /**
  * Every open → close cycle closed in the range, with its first business reply: the rows behind the
- * response-time report and the CSV export. First-response time is that reply's time minus the open;
- * resolution time is close minus open. The first reply is found per cycle through the messages index
+ * response-time report and the CSV export. First-response time runs from the customer's first message in the
+ * cycle (or the open, when they haven't written) to the first business reply after it, so a template a workflow
+ * sends as it opens a conversation doesn't count as answering the customer; resolution time is close minus open. The first reply is found per cycle through the messages index
  * (conversation_id, created_at), so a long history is not scanned.
  */
 export async function closedCycles(
@@ -31,6 +35,10 @@ export async function closedCycles(
   workspaceId: string,
   range: { from: number; to: number; channelId?: string; limit?: number },
 ): Promise<ClosedCycle[]> {
+  // The customer's first message in the cycle: a correlated subquery on the messages index, used twice below.
+  const firstInbound = sql<number | null>`(select min(i.created_at) from messages i
+    where i.conversation_id = k.conversation_id and i.direction = 'inbound'
+      and i.created_at >= k.opened_at and i.created_at <= k.closed_at)`;
   let q = ctx.db
     .selectFrom("conversation_closings as k")
     .leftJoin("categories as cat", (j) =>
@@ -55,6 +63,7 @@ export async function closedCycles(
       "ct.phone as contact_phone",
       "ct.name as contact_name",
       "u.name as closer_name",
+      firstInbound.as("first_inbound_at"),
       eb
         .selectFrom("messages as m")
         .select("m.id")
@@ -62,7 +71,7 @@ export async function closedCycles(
         .where("m.direction", "=", "outbound")
         .where("m.author_type", "in", REPLY_AUTHORS)
         .where("m.status", "!=", "failed")
-        .whereRef("m.created_at", ">=", "k.opened_at")
+        .where((e) => e("m.created_at", ">=", e.fn.coalesce(firstInbound, e.ref("k.opened_at"))))
         .whereRef("m.created_at", "<=", "k.closed_at")
         .orderBy("m.created_at")
         .orderBy("m.id")
@@ -107,6 +116,7 @@ export async function closedCycles(
       openedAt: Number(r.opened_at),
       closedAt: Number(r.closed_at),
       resolutionMs: Number(r.duration_ms),
+      waitingSince: r.first_inbound_at == null ? Number(r.opened_at) : Number(r.first_inbound_at),
       firstReply: reply
         ? { at: reply.at, author: { type: reply.type, id: reply.id }, authorName: reply.name }
         : null,
@@ -172,7 +182,7 @@ export function responseTimes(cycles: ClosedCycle[]) {
     g.acc.resolution.push(c.resolutionMs);
     agent(c.closedBy.type, c.closedBy.id, c.closedByName).resolution.push(c.resolutionMs);
     if (c.firstReply) {
-      const ms = c.firstReply.at - c.openedAt;
+      const ms = c.firstReply.at - c.waitingSince;
       g.acc.firstResponse.push(ms);
       agent(c.firstReply.author.type, c.firstReply.author.id, c.firstReply.authorName).firstResponse.push(ms);
     }

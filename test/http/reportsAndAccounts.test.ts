@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { inboundMessageRow } from "../../src/channels/whatsapp/ingest/inboundMessageRow.ts";
+import type { WebhookMessageEvent } from "../../src/channels/whatsapp/webhook/webhookEvent.ts";
 import { LoginLimiter } from "../../src/http/LoginLimiter.ts";
 import { createDatabase } from "../../src/store/createDatabase.ts";
 import { SecretBox } from "../../src/store/secretBox.ts";
@@ -207,6 +209,67 @@ describe.each(engines)("response-time report, CSV export, filtered counts on %s"
     });
     expectProblem(await t.api("GET", "/api/v1/conversations/counts?assignee=martians"), 422, "assignee");
     expectProblem(await t.api("GET", "/api/v1/conversations/counts?status=open"), 422);
+  });
+  test("first response runs from the customer's first message, not from the business's own opening message", async () => {
+    const ch3 = await createChannel(t, 3);
+    const contactId = await createContact(t);
+    const open = await t.api("POST", "/api/v1/conversations/open", {
+      contact_id: contactId,
+      channel_id: ch3,
+    });
+    const id = open.body.conversation.id as string;
+    await openWindow(t, id, clock);
+    // The business writes first (as a workflow's opening message would) …
+    expect(
+      (await owner.call("POST", `/api/v1/conversations/${id}/messages`, { text: "Your order shipped" }))
+        .status,
+    ).toBe(201);
+    // … the customer answers ten minutes later, and the agent replies three minutes after that.
+    clock += 10 * MIN;
+    await t.parley.deps.store.db
+      .insertInto("messages")
+      .values(
+        inboundMessageRow(
+          {
+            type: "text",
+            content: { text: "Where is it now?" },
+            waMessageId: `wamid.rt-${engine}`,
+          } as unknown as WebhookMessageEvent,
+          { id: `in-${engine}`, workspaceId: t.workspaceId, conversationId: id, contactId, channelId: ch3 },
+          { at: clock, now: clock },
+        ),
+      )
+      .execute();
+    clock += 3 * MIN;
+    expect(
+      (await owner.call("POST", `/api/v1/conversations/${id}/messages`, { text: "In Lyon today" })).status,
+    ).toBe(201);
+    clock += 7 * MIN;
+    expect(
+      (await owner.call("POST", `/api/v1/conversations/${id}/close`, { category: "support" })).status,
+    ).toBe(200);
+
+    const res = await t.api(
+      "GET",
+      `/api/v1/reports/response-times?from=2025-03-01T00:00:00Z&to=2025-04-01T00:00:00Z&channel_id=${ch3}`,
+    );
+    expect(res.body.by_category).toEqual([
+      {
+        category: { key: "support", name: "Support" },
+        closes: 1,
+        median_resolution_ms: 20 * MIN,
+        first_responses: 1,
+        median_first_response_ms: 3 * MIN,
+      },
+    ]);
+    const csv = await t.api(
+      "GET",
+      `/api/v1/reports/closings.csv?from=2025-03-01T00:00:00Z&to=2025-04-01T00:00:00Z&channel_id=${ch3}`,
+    );
+    const [header, row] = csv.text.trim().split("\n");
+    const cell = (name: string) => row?.split(",")[header?.split(",").indexOf(name) ?? -1];
+    expect(cell("resolution_minutes")).toBe("20.0");
+    expect(cell("first_response_minutes")).toBe("3.0");
   });
 });
 

@@ -308,7 +308,7 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
             csvCell(c.closedBy.type),
             csvCell(actorName(c.closedBy, c.closedByName), true),
             csvCell(minutes(c.resolutionMs)),
-            csvCell(c.firstReply ? minutes(c.firstReply.at - c.openedAt) : null),
+            csvCell(c.firstReply ? minutes(c.firstReply.at - c.waitingSince) : null),
             csvCell(c.firstReply ? actorName(c.firstReply.author, c.firstReply.authorName) : null, true),
           ].join(","),
         );
