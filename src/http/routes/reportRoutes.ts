@@ -9,6 +9,7 @@ import { closingStore } from "../../store/closingStore.ts";
 import { contactStore } from "../../store/contactStore.ts";
 import { conversationQueries } from "../../store/conversations/conversationQueries.ts";
 import { closedCycles, responseTimes, type TimesRow } from "../../store/responseTimes.ts";
+import { CSV_COLUMNS, closingsCsv } from "../closingsCsv.ts";
 import { iso } from "../resources/iso.ts";
 
 export const closingResource = z
@@ -109,32 +110,6 @@ export const responseTimesResource = z
     ),
   })
   .meta({ id: "ResponseTimes" });
-
-const CSV_COLUMNS = [
-  "closed_at",
-  "opened_at",
-  "conversation_id",
-  "channel_id",
-  "contact_phone",
-  "contact_name",
-  "category_key",
-  "category",
-  "summary",
-  "closed_by_type",
-  "closed_by",
-  "resolution_minutes",
-  "first_response_minutes",
-  "first_response_by",
-] as const;
-
-/** One CSV cell: quoted when needed; free text that a spreadsheet would run as a formula is defused. */
-function csvCell(value: string | number | null, freeText = false): string {
-  if (value === null) return "";
-  let s = String(value);
-  if (freeText && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-const minutes = (ms: number) => (ms / 60_000).toFixed(1);
 
 /** The report range: the last 30 days unless given, `from` before `to`, at most 366 days. */
 function rangeOf(q: { from?: string; to?: string }, now: number): { from: number; to: number } {
@@ -291,33 +266,11 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
         to,
         channelId: req.query.channel_id,
       });
-      const lines = [CSV_COLUMNS.join(",")];
-      for (const c of cycles) {
-        const actorName = (a: { type: string }, name: string | null) => name ?? a.type;
-        lines.push(
-          [
-            csvCell(iso(c.closedAt)),
-            csvCell(iso(c.openedAt)),
-            csvCell(c.conversationId),
-            csvCell(c.channelId),
-            csvCell(c.contactPhone),
-            csvCell(c.contactName, true),
-            csvCell(c.category?.key ?? null),
-            csvCell(c.category?.name ?? null, true),
-            csvCell(c.summary, true),
-            csvCell(c.closedBy.type),
-            csvCell(actorName(c.closedBy, c.closedByName), true),
-            csvCell(minutes(c.resolutionMs)),
-            csvCell(c.firstReply ? minutes(c.firstReply.at - c.waitingSince) : null),
-            csvCell(c.firstReply ? actorName(c.firstReply.author, c.firstReply.authorName) : null, true),
-          ].join(","),
-        );
-      }
       const day = (ms: number) => iso(ms).slice(0, 10);
       return reply
         .header("content-type", "text/csv; charset=utf-8")
         .header("content-disposition", `attachment; filename="closings-${day(from)}-to-${day(to - 1)}.csv"`)
-        .send(`${lines.join("\r\n")}\r\n`);
+        .send(closingsCsv(cycles));
     },
   );
 
