@@ -71,5 +71,7 @@ describe("the OpenAPI document", () => {
     expect(res.status).toBe(200);
     expect(String(res.headers["content-type"])).toContain("text/html");
     expect(res.text).toContain("/api/openapi.json");
+    // No fonts from Scalar's CDN: the page must work on a server with no way out.
+    expect(res.text).toMatch(/withDefaultFonts[^,]*false/);
   });
 });
