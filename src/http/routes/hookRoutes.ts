@@ -30,7 +30,7 @@ export function hookRoutes(app: FastifyInstance, deps: AppContext) {
           tags: ["Workflows"],
           summary: "Trigger a webhook workflow from its public URL",
           description:
-            "The public URL of a workflow with a `webhook` trigger (`hook_token` on the workflow), for shops and ticket systems: needs no API key. Send any JSON object; it becomes the run's `trigger` data. When the trigger has a `secret`, sign the exact body: `X-Parley-Signature: sha256=<hex HMAC-SHA256 of the body>`. Answers `202` with the run (an existing one when the trigger's `dedupe_key` repeats).",
+            "The public URL of a workflow with a `webhook` trigger (the workflow's `hook_url`), for shops and ticket systems: needs no API key. Send any JSON object; it becomes the run's `trigger` data. When the trigger has a `secret`, sign the exact body: `X-Parley-Signature: sha256=<hex HMAC-SHA256 of the body>`. Answers `202` with the run (an existing one when the trigger's `dedupe_key` repeats).",
           security: [],
           params: z.object({ token: z.string() }),
           response: { 202: z.object({ run_id: z.string(), created: z.boolean() }) },
