@@ -1,4 +1,6 @@
+import { spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
@@ -51,6 +53,94 @@ const definition = {
 const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
+/**
+ * The bench client: RUNS webhook triggers from CONCURRENCY callers over kept-alive connections (node:http; fetch
+ * costs the client several times more CPU per request, and the client shares the machine with the server). A
+ * refused connection is retried: the same order id is the same run (dedupe key).
+ */
+async function fireTriggers(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ refused: number; retried: number }> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const post = (body: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path,
+          method: "POST",
+          agent,
+          headers: {
+            ...headers,
+            "content-type": "application/json",
+            "content-length": Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  let next = 0;
+  let refused = 0;
+  let retried = 0;
+  try {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= RUNS) return;
+          const body = JSON.stringify({
+            order_id: `B-${i}`,
+            customer: { phone: `+1415${String(2000000 + i).padStart(7, "0")}`, name: `Customer ${i}` },
+          });
+          for (let attempt = 0; ; attempt++) {
+            try {
+              if ((await post(body)) !== 202) refused++;
+              break;
+            } catch (err) {
+              if (attempt >= 5) throw err;
+              retried++;
+            }
+          }
+        }
+      }),
+    );
+  } finally {
+    agent.destroy();
+  }
+  return { refused, retried };
+}
+
+/** Same client against a bare Fastify route that writes one SQLite row per trigger: the machine's ceiling right now. */
+async function baseline(dir: string): Promise<number> {
+  const port = await freePort();
+  const bare = spawn(
+    process.execPath,
+    ["--import", "tsx", "bench/bareTriggerServer.ts", String(port), join(dir, "baseline.db")],
+    { stdio: "ignore" },
+  );
+  try {
+    for (let t = 0; t < 100; t++) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break;
+      } catch {}
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const started = Date.now();
+    await fireTriggers(port, "/api/v1/workflows/bare/trigger", {});
+    return RUNS / ((Date.now() - started) / 1000);
+  } finally {
+    bare.kill();
+  }
+}
+
 async function runOne(engine: "sqlite" | "postgres", url: string, dir: string, workers: number) {
   const port = await freePort();
   const env = {
@@ -89,33 +179,9 @@ async function runOne(engine: "sqlite" | "postgres", url: string, dir: string, w
     const wf = (await wfRes.json()) as { id: string };
 
     const started = Date.now();
-    let next = 0;
-    let refused = 0;
-    let retried = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        for (;;) {
-          const i = next++;
-          if (i >= RUNS) return;
-          const body = {
-            order_id: `B-${i}`,
-            customer: { phone: `+1415${String(2000000 + i).padStart(7, "0")}`, name: `Customer ${i}` },
-          };
-          // A connection refused under overload is retried: the same order id is the same run (dedupe key).
-          for (let attempt = 0; ; attempt++) {
-            try {
-              const res = await api(`/api/v1/workflows/${wf.id}/trigger`, body);
-              if (res.status !== 202) refused++;
-              await res.arrayBuffer();
-              break;
-            } catch (err) {
-              if (attempt >= 5) throw err;
-              retried++;
-            }
-          }
-        }
-      }),
-    );
+    const { refused, retried } = await fireTriggers(port, `/api/v1/workflows/${wf.id}/trigger`, {
+      authorization: `Bearer ${key}`,
+    });
     const acceptedMs = Date.now() - started;
     const db = createDatabase(url);
     try {
@@ -166,7 +232,9 @@ async function runOne(engine: "sqlite" | "postgres", url: string, dir: string, w
 
 const results = [];
 const dir = mkdtempSync(join(tmpdir(), "parley-bench-wf-"));
+let ceiling = 0;
 try {
+  ceiling = await baseline(dir);
   if (process.env.BENCH_ENGINES !== "postgres")
     results.push(await runOne("sqlite", `sqlite:${join(dir, "parley.db")}`, dir, 0));
   if (process.env.BENCH_ENGINES !== "sqlite") {
@@ -209,6 +277,7 @@ Settings: ${RUNS.toLocaleString("en")} webhook triggers over HTTP (${CONCURRENCY
 ${results.map((r) => `| ${r.engine} | ${r.workers} | ${r.completed.toLocaleString("en")} | ${r.failed} | ${Math.round(r.acceptRate).toLocaleString("en")} | **${Math.round(r.rate).toLocaleString("en")}** | ${r.p50} | ${r.p99} |`).join("\n")}
 
 ${results.map((r) => `- ${r.engine}: ${r.closings.toLocaleString("en")} closings, ${r.messages.toLocaleString("en")} outbound messages queued, ${r.refused} triggers refused, ${r.retried} retried after a connection error.`).join("\n")}
+- Same-run baseline: the same client against a bare Fastify route that writes one SQLite row per trigger and answers 202 (no engine): **${Math.round(ceiling).toLocaleString("en")} triggers/s**; ratio of each engine's runs/s to it: ${results.map((r) => `${r.engine} ${(r.rate / ceiling).toFixed(2)}`).join(", ")}.
 - Targets from issue 4: >= 2,500 runs/s on SQLite, >= 1,000 runs/s on PostgreSQL with two worker processes. On PostgreSQL the two engine processes are \`parley serve\` and one \`parley worker\`.
 `;
 writeSection("bench-workflows", md);

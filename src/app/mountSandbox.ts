@@ -9,6 +9,7 @@ import { simulatorPlugin } from "../channels/whatsapp/simulator/simulatorPlugin.
 import type { SimTemplate } from "../channels/whatsapp/simulator/simulatorTypes.ts";
 import { AppError } from "../core/errors.ts";
 import { createAuthenticate } from "../http/authenticate.ts";
+import { channelResource, toChannelResource } from "../http/resources/channelResource.ts";
 import { channelStore } from "../store/channelStore.ts";
 import { templateStore } from "../store/templateStore.ts";
 import { workspaceStore } from "../store/workspaceStore.ts";
@@ -84,15 +85,47 @@ export async function mountSandbox(
   });
   await app.register(simulatorPlugin(simulator), { prefix: "/simulator" });
 
-  const first = await workspaceStore.first(store);
-  const existing = await store.db
-    .selectFrom("channels")
-    .select("id")
-    .where("kind", "=", "sandbox")
-    .executeTakeFirst();
-  if (first && !existing) {
-    const channel = await channelStore.create(store, first.id, {
-      name: "Sandbox",
+  /** Where this server listens, once known (see setLocalUrl); new sandbox numbers are wired to it at once. */
+  let localUrl: string | null = null;
+
+  /** Tells the simulator about a sandbox number (and its templates) so it accepts sends and signs webhooks. */
+  async function register(
+    row: {
+      id: string;
+      workspace_id: string;
+      phone_number_id: string;
+      waba_id: string;
+      display_phone_number: string;
+      mps: number;
+    },
+    url: string,
+  ) {
+    const secrets = await channelStore.secrets(store, row.id);
+    simulator.registerNumber({
+      phoneNumberId: row.phone_number_id,
+      wabaId: row.waba_id,
+      displayPhoneNumber: row.display_phone_number,
+      accessToken: secrets.accessToken,
+      appSecret: secrets.appSecret,
+      webhookUrl: `${url}/webhooks/whatsapp`,
+      mps: row.mps,
+    });
+    for (const t of await templateStore.list(store, row.workspace_id, row.id)) {
+      simulator.upsertTemplate({
+        wabaId: row.waba_id,
+        name: t.name,
+        language: t.language,
+        category: t.category,
+        status: t.status,
+        components: t.components as SimTemplate["components"],
+      });
+    }
+  }
+
+  /** A new number on the simulator, with the sample templates; wired up now if the server already listens. */
+  async function createSandboxChannel(workspaceId: string, name: string) {
+    const channel = await channelStore.create(store, workspaceId, {
+      name,
       kind: "sandbox",
       phoneNumberId: String(randomInt(100_000_000, 999_999_999)) + String(randomInt(100_000, 999_999)),
       displayPhoneNumber: `+1 555 01${randomInt(10, 99)} ${randomInt(1000, 9999)}`,
@@ -100,38 +133,38 @@ export async function mountSandbox(
       accessToken: `sandbox-${randomBytes(16).toString("hex")}`,
       appSecret: randomBytes(16).toString("hex"),
       verifyToken: randomBytes(12).toString("hex"),
-      graphBaseUrl: "http://127.0.0.1/simulator",
+      graphBaseUrl: `${localUrl ?? "http://127.0.0.1"}/simulator`,
     });
     for (const t of SAMPLE_TEMPLATES) {
-      await templateStore.upsert(store, first.id, channel.id, { ...t, source: "sync" });
+      await templateStore.upsert(store, workspaceId, channel.id, { ...t, source: "sync" });
     }
+    if (localUrl) {
+      const row = await store.db
+        .selectFrom("channels")
+        .selectAll()
+        .where("id", "=", channel.id)
+        .executeTakeFirstOrThrow();
+      await register(row, localUrl);
+      store.bus.emit("channels.changed");
+    }
+    return channelStore.get(store, workspaceId, channel.id);
+  }
+
+  const first = await workspaceStore.first(store);
+  const existing = await store.db
+    .selectFrom("channels")
+    .select("id")
+    .where("kind", "=", "sandbox")
+    .executeTakeFirst();
+  if (first && !existing) {
+    const channel = await createSandboxChannel(first.id, "Sandbox");
     log.info({ channelId: channel.id }, "created a sandbox WhatsApp number wired to the built-in simulator");
   }
 
   async function setLocalUrl(url: string) {
+    localUrl = url;
     const rows = await store.db.selectFrom("channels").selectAll().where("kind", "=", "sandbox").execute();
-    for (const row of rows) {
-      const secrets = await channelStore.secrets(store, row.id);
-      simulator.registerNumber({
-        phoneNumberId: row.phone_number_id,
-        wabaId: row.waba_id,
-        displayPhoneNumber: row.display_phone_number,
-        accessToken: secrets.accessToken,
-        appSecret: secrets.appSecret,
-        webhookUrl: `${url}/webhooks/whatsapp`,
-        mps: row.mps,
-      });
-      for (const t of await templateStore.list(store, row.workspace_id, row.id)) {
-        simulator.upsertTemplate({
-          wabaId: row.waba_id,
-          name: t.name,
-          language: t.language,
-          category: t.category,
-          status: t.status,
-          components: t.components as SimTemplate["components"],
-        });
-      }
-    }
+    for (const row of rows) await register(row, url);
     await store.db
       .updateTable("channels")
       .set({ graph_base_url: `${url}/simulator` })
@@ -160,6 +193,26 @@ export async function mountSandbox(
         );
       return ch;
     }
+
+    r.post(
+      "/sandbox/channels",
+      {
+        schema: {
+          tags: ["Sandbox"],
+          description:
+            "Adds a sandbox WhatsApp number on the built-in simulator (with the sample templates), ready to use at once. Admins only.",
+          // No body at all (Fastify passes null) means the defaults.
+          body: z.strictObject({ name: z.string().trim().min(1).max(100).optional() }).nullish(),
+          response: { 201: channelResource },
+        },
+      },
+      async (req, reply) => {
+        const ws = req.auth.workspaceId;
+        const sandboxes = (await channelStore.list(store, ws)).filter((c) => c.kind === "sandbox").length;
+        const name = req.body?.name ?? (sandboxes ? `Sandbox ${sandboxes + 1}` : "Sandbox");
+        return reply.code(201).send(toChannelResource(await createSandboxChannel(ws, name)));
+      },
+    );
 
     r.post(
       "/sandbox/phones/:phone/messages",

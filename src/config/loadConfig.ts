@@ -17,6 +17,14 @@ const configSchema = z.object({
   PARLEY_SIMULATOR: z.enum(["on", "off"]).default("on"),
   /** Let workflow http_request steps reach private networks (loopback, 10/8, 192.168/16 …). */
   PARLEY_HTTP_ALLOW_PRIVATE: z.enum(["on", "off"]).default("off"),
+  /**
+   * Which proxies may tell us the client's address (X-Forwarded-For), for sign-in rate limits and logs: `true`,
+   * `false`, or a comma-separated list of addresses, CIDRs and the names loopback / linklocal / uniquelocal.
+   */
+  PARLEY_TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, "must be true, false or a comma-separated list")
+    .default("loopback,linklocal,uniquelocal"),
   /** When set, `GET /metrics` asks for `Authorization: Bearer <this token>`; unset, it is open (aggregates only). */
   PARLEY_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
 });

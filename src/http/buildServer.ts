@@ -50,7 +50,8 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
       disableRequestLogging: deps.config.LOG_LEVEL !== "debug" && deps.config.LOG_LEVEL !== "trace",
     }),
     bodyLimit: BODY_LIMIT,
-    trustProxy: true,
+    // Only proxies we were told to trust may set the client address; anyone else could fake X-Forwarded-For.
+    trustProxy: trustProxyOption(deps.config.PARLEY_TRUST_PROXY),
     return503OnClosing: true,
     // Malformed URLs and over-long path parameters are answered before routing; keep them problem+json too.
     frameworkErrors: (err, _req, reply) => sendProblem(reply, toProblem(err)),
@@ -100,7 +101,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   metricsRoute(app, metrics, deps.config.PARLEY_METRICS_TOKEN);
 
   const authenticate = createAuthenticate(deps.store);
-  const limiter = new LoginLimiter(deps.store.now);
+  const limiter = new LoginLimiter(deps.store);
   await app.register(
     async (pub) => {
       pub.removeContentTypeParser("text/plain");
@@ -131,4 +132,9 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   hookRoutes(app, deps);
   if (parts.extra) await parts.extra(app);
   return app;
+}
+
+function trustProxyOption(value: string): boolean | string[] {
+  if (value === "true" || value === "false") return value === "true";
+  return value.split(",").map((v) => v.trim());
 }

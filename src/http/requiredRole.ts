@@ -3,7 +3,8 @@ import type { Role } from "../core/auth/roleSchema.ts";
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Changes that are workspace administration: settings, channels and their templates, workflows, people. */
-const ADMIN_WRITES = /^\/api\/v1\/(workspace|conversation-categories|channels|workflows|users)(\/|$)/;
+const ADMIN_WRITES =
+  /^\/(api\/v1\/(workspace|conversation-categories|channels|workflows|users)|sandbox\/channels)(\/|$)/;
 /** Administration even to read: API keys. */
 const ADMIN_ALL = /^\/api\/v1\/api-keys(\/|$)/;
 

@@ -31,6 +31,7 @@ export interface DatabaseSchema {
   conversation_comments: W.ConversationCommentsTable;
   users: UsersTable;
   sessions: SessionsTable;
+  login_failures: LoginFailuresTable;
 }
 
 export interface WorkspacesTable {
@@ -225,6 +226,12 @@ export interface UsersTable {
   created_at: number;
   updated_at: number;
   disabled_at: number | null;
+}
+
+export interface LoginFailuresTable {
+  id: Generated<number>;
+  key: string;
+  at: number;
 }
 
 export interface SessionsTable {

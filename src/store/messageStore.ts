@@ -203,13 +203,15 @@ export const messageStore = {
     return toMessage(row);
   },
 
-  /** Oldest first (chat order); the cursor continues after the last message returned. */
+  /** Oldest first (chat order), or newest first for a chat view; the cursor continues after the last message returned. */
   async list(
     ctx: StoreContext,
     workspaceId: string,
     conversationId: string,
-    page: { limit: number; cursor?: string },
+    page: { limit: number; cursor?: string; order?: "oldest" | "newest" },
   ): Promise<{ data: Message[]; nextCursor: string | null }> {
+    const newest = page.order === "newest";
+    const past = newest ? "<" : ">";
     let q = ctx.db
       .selectFrom("messages")
       .selectAll()
@@ -219,14 +221,14 @@ export const messageStore = {
       const [at, id] = decodeCursor(page.cursor, ["number", "string"]);
       q = q.where((eb) =>
         eb.or([
-          eb("created_at", ">", Number(at)),
-          eb.and([eb("created_at", "=", Number(at)), eb("id", ">", String(id))]),
+          eb("created_at", past, Number(at)),
+          eb.and([eb("created_at", "=", Number(at)), eb("id", past, String(id))]),
         ]),
       );
     }
     const rows = await q
-      .orderBy("created_at")
-      .orderBy("id")
+      .orderBy("created_at", newest ? "desc" : "asc")
+      .orderBy("id", newest ? "desc" : "asc")
       .limit(page.limit + 1)
       .execute();
     const data = rows.slice(0, page.limit).map(toMessage);

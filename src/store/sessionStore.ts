@@ -146,13 +146,14 @@ export const sessionStore = {
     if (Number(res.numUpdatedRows) === 0) throw AppError.notFound("Session", sessionId);
   },
 
-  /** Signs a user out everywhere, e.g. when an admin disables them. */
-  async revokeAllForUser(ctx: StoreContext, userId: string): Promise<void> {
-    await ctx.db
+  /** Signs a user out everywhere (but `keep`, if given), e.g. when an admin disables them. */
+  async revokeAllForUser(ctx: StoreContext, userId: string, keep?: string): Promise<void> {
+    let q = ctx.db
       .updateTable("sessions")
       .set({ revoked_at: ctx.now() })
       .where("user_id", "=", userId)
-      .where("revoked_at", "is", null)
-      .execute();
+      .where("revoked_at", "is", null);
+    if (keep) q = q.where("id", "!=", keep);
+    await q.execute();
   },
 };

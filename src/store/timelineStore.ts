@@ -19,14 +19,15 @@ const TIMELINE_TYPES = [
   "contact.updated",
 ];
 
-/** The contact's history, read from the event log: every open, reopen, assignment, close and message, in order. */
+/** The contact's history, read from the event log: every open, reopen, assignment, close and message, in order (or newest first). */
 export const timelineStore = {
   async list(
     ctx: StoreContext,
     workspaceId: string,
     contactId: string,
-    page: { limit: number; cursor?: string; types?: string[] },
+    page: { limit: number; cursor?: string; types?: string[]; order?: "oldest" | "newest" },
   ): Promise<{ data: TimelineEntry[]; nextCursor: string | null }> {
+    const newest = page.order === "newest";
     let q = ctx.db
       .selectFrom("events")
       .selectAll()
@@ -35,10 +36,10 @@ export const timelineStore = {
       .where("type", "in", page.types?.length ? page.types : TIMELINE_TYPES);
     if (page.cursor) {
       const [after] = decodeCursor(page.cursor, ["number"]);
-      q = q.where("id", ">", Number(after));
+      q = q.where("id", newest ? "<" : ">", Number(after));
     }
     const rows = await q
-      .orderBy("id")
+      .orderBy("id", newest ? "desc" : "asc")
       .limit(page.limit + 1)
       .execute();
     const data = rows.slice(0, page.limit).map((r) => {

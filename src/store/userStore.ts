@@ -123,6 +123,28 @@ export const userStore = {
     return this.get(ctx, workspaceId, id);
   },
 
+  /** Replaces a user's password (the caller decides who may, and which sessions to end). */
+  async setPassword(ctx: StoreContext, workspaceId: string, id: string, password: string): Promise<void> {
+    const passwordHash = await hash(password, hashOptions);
+    const res = await ctx.db
+      .updateTable("users")
+      .set({ password_hash: passwordHash, updated_at: ctx.now() })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 0) throw AppError.notFound("User", id);
+  },
+
+  /** Whether `password` is this user's current password. */
+  async checkPassword(ctx: StoreContext, id: string, password: string): Promise<boolean> {
+    const row = await ctx.db
+      .selectFrom("users")
+      .select("password_hash")
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? verify(row.password_hash, password) : false;
+  },
+
   /** The user whose email and password match, or null; always spends one argon2 verification. */
   async verifyPassword(ctx: StoreContext, email: string, password: string): Promise<User | null> {
     const row = await ctx.db

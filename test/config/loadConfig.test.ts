@@ -25,6 +25,7 @@ describe("loadConfig", () => {
       LOG_LEVEL: "info",
       PARLEY_SIMULATOR: "on",
       PARLEY_HTTP_ALLOW_PRIVATE: "off",
+      PARLEY_TRUST_PROXY: "loopback,linklocal,uniquelocal",
       dataDir: "./data",
     });
   });

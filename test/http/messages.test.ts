@@ -122,6 +122,39 @@ describe.each(engines)("conversation messages on %s", (engine) => {
     expect((await t.api("GET", `/api/v1/conversations/${id}/messages`)).body.data).toHaveLength(1);
   });
 
+  test("order=newest pages from the newest message back; the contact timeline too", async () => {
+    const id = await chatting();
+    for (const text of ["one", "two", "three", "four", "five"])
+      expect((await send(id, { text })).status).toBe(201);
+    const texts = (page: { body: { data: { content: { text?: string } }[] } }) =>
+      page.body.data.map((m) => m.content.text);
+    const first = await t.api("GET", `/api/v1/conversations/${id}/messages?order=newest&limit=2`);
+    expect(texts(first)).toEqual(["five", "four"]);
+    const second = await t.api(
+      "GET",
+      `/api/v1/conversations/${id}/messages?order=newest&limit=2&cursor=${encodeURIComponent(first.body.next_cursor)}`,
+    );
+    expect(texts(second)).toEqual(["three", "two"]);
+    const last = await t.api(
+      "GET",
+      `/api/v1/conversations/${id}/messages?order=newest&limit=2&cursor=${encodeURIComponent(second.body.next_cursor)}`,
+    );
+    expect(texts(last)).toEqual(["one"]);
+    expect(last.body.next_cursor).toBeNull();
+    expectProblem(await t.api("GET", `/api/v1/conversations/${id}/messages?order=sideways`), 422, "order");
+
+    const contactId = (await t.api("GET", `/api/v1/conversations/${id}`)).body.contact_id;
+    const oldest = await t.api("GET", `/api/v1/contacts/${contactId}/timeline?limit=100`);
+    const newest = await t.api("GET", `/api/v1/contacts/${contactId}/timeline?order=newest&limit=3`);
+    const ids = (p: { body: { data: { id: number }[] } }) => p.body.data.map((e) => e.id);
+    expect(ids(newest)).toEqual(ids(oldest).reverse().slice(0, 3));
+    const older = await t.api(
+      "GET",
+      `/api/v1/contacts/${contactId}/timeline?order=newest&limit=100&cursor=${encodeURIComponent(newest.body.next_cursor)}`,
+    );
+    expect([...ids(newest), ...ids(older)]).toEqual(ids(oldest).reverse());
+  });
+
   // Documented behaviour: a reply on a closed conversation reopens it (same id, next cycle), as in an inbox.
   test("sending on a closed conversation reopens it", async () => {
     const id = await chatting();

@@ -166,6 +166,18 @@ describe.each(engines)("workflow API on %s", (engine) => {
     );
   });
 
+  test("a definition's own enabled flag follows the switch, so saving it back keeps the switch's state", async () => {
+    const wf = (await t.api("POST", "/api/v1/workflows", minimal("Switch", { enabled: true }))).body;
+    await t.api("POST", `/api/v1/workflows/${wf.id}/disable`);
+    const shown = (await t.api("GET", `/api/v1/workflows/${wf.id}`)).body;
+    expect(shown.definition.enabled).toBe(false);
+    const saved = await t.api("PUT", `/api/v1/workflows/${wf.id}`, {
+      ...shown.definition,
+      description: "edited",
+    });
+    expect(saved.body.enabled).toBe(false);
+  });
+
   test("the OpenAPI document describes the workflow endpoints", async () => {
     const doc = (await t.api("GET", "/api/openapi.json", undefined, { key: null })).body;
     for (const path of [

@@ -45,7 +45,11 @@ export const toWorkflowResource = (w: Workflow): z.infer<typeof workflowResource
   version: w.version,
   trigger_type: w.triggerType,
   hook_url: w.triggerType === "webhook" ? `/hooks/${w.hookToken}` : null,
-  definition: hookSecret.redact(w.definition),
+  // A definition's own `enabled` shows the switch's current state, so an editor that saves the definition back
+  // doesn't undo an enable/disable made since.
+  definition: hookSecret.redact(
+    w.definition.enabled === undefined ? w.definition : { ...w.definition, enabled: w.enabled },
+  ),
   created_at: iso(w.createdAt),
   updated_at: iso(w.updatedAt),
 });

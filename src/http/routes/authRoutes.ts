@@ -101,7 +101,7 @@ export function authRoutes(app: FastifyInstance, deps: AppContext, limiter: Logi
     { schema: { tags, security, body: loginBody, response: { 200: meResource } } },
     async (req, reply) => {
       const email = req.body.email.trim().toLowerCase();
-      const wait = limiter.retryAfterMs(req.ip, email);
+      const wait = await limiter.retryAfterMs(req.ip, email);
       if (wait > 0) {
         reply.header("retry-after", String(Math.ceil(wait / 1000)));
         return sendProblem(
@@ -111,10 +111,10 @@ export function authRoutes(app: FastifyInstance, deps: AppContext, limiter: Logi
       }
       const user = await userStore.verifyPassword(deps.store, email, req.body.password);
       if (!user) {
-        limiter.fail(req.ip, email);
+        await limiter.fail(req.ip, email);
         throw new AppError("unauthorized", "The email or password is wrong");
       }
-      limiter.succeed(req.ip, email);
+      await limiter.succeed(req.ip, email);
       return startSession(req, reply, user);
     },
   );

@@ -5,7 +5,7 @@ import type { AppContext } from "../../app/AppContext.ts";
 import { contactInputSchema, contactPatchSchema } from "../../core/contact/contactSchema.ts";
 import { contactStore } from "../../store/contactStore.ts";
 import { timelineStore } from "../../store/timelineStore.ts";
-import { pageQuery } from "../pageQuery.ts";
+import { orderQuery, pageQuery } from "../pageQuery.ts";
 import { contactResource, toContactResource } from "../resources/contactResource.ts";
 import { iso } from "../resources/iso.ts";
 import { snakeKeys } from "../resources/snakeKeys.ts";
@@ -78,6 +78,7 @@ export function contactRoutes(app: FastifyInstance, deps: AppContext) {
         querystring: z.strictObject({
           ...pageQuery,
           limit: pageQuery.limit.default(100),
+          order: orderQuery,
           types: z
             .string()
             .max(500)

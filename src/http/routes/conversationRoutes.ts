@@ -14,7 +14,7 @@ import { conversationQueries } from "../../store/conversations/conversationQueri
 import { openConversation } from "../../store/conversations/openConversation.ts";
 import { inTransaction } from "../../store/inTransaction.ts";
 import { messageStore, toMessage } from "../../store/messageStore.ts";
-import { pageQuery } from "../pageQuery.ts";
+import { orderQuery, pageQuery } from "../pageQuery.ts";
 import { conversationResource, toConversationResource } from "../resources/conversationResource.ts";
 import { messageResource, toMessageResource } from "../resources/messageResource.ts";
 
@@ -109,8 +109,27 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
 
   r.get(
     "/conversations/counts",
-    { schema: { tags, response: { 200: z.object({ open: z.number(), closed: z.number() }) } } },
-    async (req) => conversationQueries.counts(deps.store, req.auth.workspaceId),
+    {
+      schema: {
+        tags,
+        description:
+          "Open and closed counts for the inbox tabs, narrowed by the same filters as the list (status aside).",
+        querystring: z.strictObject({
+          category: z.string().max(100).optional(),
+          assignee: z.string().max(120).optional().describe("bot, none, agent or agent:<id>"),
+          channel_id: z.string().max(100).optional(),
+          q: z.string().max(100).optional(),
+        }),
+        response: { 200: z.object({ open: z.number(), closed: z.number() }) },
+      },
+    },
+    async (req) =>
+      conversationQueries.counts(deps.store, req.auth.workspaceId, {
+        category: req.query.category,
+        assignee: req.query.assignee,
+        channelId: req.query.channel_id,
+        q: req.query.q,
+      }),
   );
 
   r.get(
@@ -126,7 +145,7 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
       schema: {
         tags,
         params: idParams,
-        querystring: z.strictObject({ ...pageQuery }),
+        querystring: z.strictObject({ ...pageQuery, order: orderQuery }),
         response: { 200: z.object({ data: z.array(messageResource), next_cursor: z.string().nullable() }) },
       },
     },

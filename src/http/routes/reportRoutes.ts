@@ -8,6 +8,7 @@ import { closesByCloser } from "../../store/closesByCloser.ts";
 import { closingStore } from "../../store/closingStore.ts";
 import { contactStore } from "../../store/contactStore.ts";
 import { conversationQueries } from "../../store/conversations/conversationQueries.ts";
+import { closedCycles, responseTimes, type TimesRow } from "../../store/responseTimes.ts";
 import { iso } from "../resources/iso.ts";
 
 export const closingResource = z
@@ -84,6 +85,57 @@ export const closesByCloserResource = z
   })
   .meta({ id: "ClosesByCloser" });
 
+const actorSchema = z.object({ type: z.string(), id: z.string().nullable() });
+const timesFields = {
+  closes: z.number().describe("Cycles closed in the range"),
+  median_resolution_ms: z.number().nullable().describe("Open → close"),
+  first_responses: z.number().describe("Closed cycles that had a business reply"),
+  median_first_response_ms: z.number().nullable().describe("Open → first agent, bot or workflow reply"),
+};
+
+export const responseTimesResource = z
+  .object({
+    from: z.string(),
+    to: z.string(),
+    by_category: z.array(
+      z.object({ category: z.object({ key: z.string(), name: z.string() }).nullable(), ...timesFields }),
+    ),
+    by_agent: z.array(
+      z.object({
+        actor: actorSchema.describe("agent (with the user id), bot, workflow, api or system (auto-close)"),
+        name: z.string().nullable(),
+        ...timesFields,
+      }),
+    ),
+  })
+  .meta({ id: "ResponseTimes" });
+
+const CSV_COLUMNS = [
+  "closed_at",
+  "opened_at",
+  "conversation_id",
+  "channel_id",
+  "contact_phone",
+  "contact_name",
+  "category_key",
+  "category",
+  "summary",
+  "closed_by_type",
+  "closed_by",
+  "resolution_minutes",
+  "first_response_minutes",
+  "first_response_by",
+] as const;
+
+/** One CSV cell: quoted when needed; free text that a spreadsheet would run as a formula is defused. */
+function csvCell(value: string | number | null, freeText = false): string {
+  if (value === null) return "";
+  let s = String(value);
+  if (freeText && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+const minutes = (ms: number) => (ms / 60_000).toFixed(1);
+
 /** The report range: the last 30 days unless given, `from` before `to`, at most 366 days. */
 function rangeOf(q: { from?: string; to?: string }, now: number): { from: number; to: number } {
   const to = q.to ? Date.parse(q.to) : now + 1;
@@ -140,9 +192,7 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
       },
     },
     async (req) => {
-      const to = req.query.to ? Date.parse(req.query.to) : deps.store.now() + 1;
-      const from = req.query.from ? Date.parse(req.query.from) : to - 30 * 24 * 3600 * 1000;
-      if (from >= to) throw AppError.validation("from", "must be before `to`");
+      const { from, to } = rangeOf(req.query, deps.store.now());
       const rows = await closingStore.countByCategory(deps.store, req.auth.workspaceId, {
         from,
         to,
@@ -183,6 +233,91 @@ export function reportRoutes(app: FastifyInstance, deps: AppContext) {
         to: iso(to),
         data: days.map((d) => ({ day: iso(d.day).slice(0, 10), opened: d.opened, closed: d.closed })),
       };
+    },
+  );
+
+  r.get(
+    "/reports/response-times",
+    {
+      schema: {
+        tags: ["Reports"],
+        description:
+          "Median resolution time (open → close) and first-response time (open → first agent, bot or workflow reply) " +
+          "of the cycles closed in the range, by category and by agent (resolution by who closed, first response " +
+          "by who replied first).",
+        querystring: rangeQuery,
+        response: { 200: responseTimesResource },
+      },
+    },
+    async (req) => {
+      const { from, to } = rangeOf(req.query, deps.store.now());
+      const cycles = await closedCycles(deps.store, req.auth.workspaceId, {
+        from,
+        to,
+        channelId: req.query.channel_id,
+      });
+      const times = responseTimes(cycles);
+      const fields = (t: TimesRow) => ({
+        closes: t.closes,
+        median_resolution_ms: t.medianResolutionMs,
+        first_responses: t.firstResponses,
+        median_first_response_ms: t.medianFirstResponseMs,
+      });
+      return {
+        from: iso(from),
+        to: iso(to),
+        by_category: times.byCategory.map((t) => ({ category: t.category, ...fields(t) })),
+        by_agent: times.byAgent.map((t) => ({ actor: t.actor, name: t.name, ...fields(t) })),
+      };
+    },
+  );
+
+  r.get(
+    "/reports/closings.csv",
+    {
+      schema: {
+        tags: ["Reports"],
+        description:
+          "Every cycle closed in the range as CSV (UTF-8, one row per close, oldest first, at most 100,000 rows): " +
+          `${CSV_COLUMNS.join(", ")}.`,
+        querystring: rangeQuery,
+        produces: ["text/csv"],
+      },
+    },
+    async (req, reply) => {
+      const { from, to } = rangeOf(req.query, deps.store.now());
+      const cycles = await closedCycles(deps.store, req.auth.workspaceId, {
+        from,
+        to,
+        channelId: req.query.channel_id,
+      });
+      const lines = [CSV_COLUMNS.join(",")];
+      for (const c of cycles) {
+        const actorName = (a: { type: string }, name: string | null) => name ?? a.type;
+        lines.push(
+          [
+            csvCell(iso(c.closedAt)),
+            csvCell(iso(c.openedAt)),
+            csvCell(c.conversationId),
+            csvCell(c.channelId),
+            csvCell(c.contactPhone),
+            csvCell(c.contactName, true),
+            csvCell(c.category?.key ?? null),
+            csvCell(c.category?.name ?? null, true),
+            csvCell(c.summary, true),
+            csvCell(c.closedBy.type),
+            csvCell(actorName(c.closedBy, c.closedByName), true),
+            csvCell(minutes(c.resolutionMs)),
+            csvCell(c.firstReply ? minutes(c.firstReply.at - c.waitingSince) : null),
+            csvCell(c.firstReply ? actorName(c.firstReply.author, c.firstReply.authorName) : null, true),
+          ].join(","),
+        );
+      }
+      const day = (ms: number) => iso(ms).slice(0, 10);
+      return reply
+        .header("content-type", "text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="closings-${day(from)}-to-${day(to - 1)}.csv"`)
+        .send(`${lines.join("\r\n")}\r\n`);
     },
   );
 

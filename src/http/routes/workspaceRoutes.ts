@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
+import { AppError } from "../../core/errors.ts";
 import { workspacePatchSchema, workspaceSettingsSchema } from "../../core/workspace/workspaceSchema.ts";
 import { type Category, categoryStore } from "../../store/categoryStore.ts";
 import { type Workspace, workspaceStore } from "../../store/workspaceStore.ts";
@@ -65,8 +66,20 @@ export function workspaceRoutes(app: FastifyInstance, deps: AppContext) {
   r.patch(
     "/workspace",
     { schema: { tags, body: workspacePatchSchema, response: { 200: workspaceResource } } },
-    async (req) =>
-      toWorkspaceResource(await workspaceStore.update(deps.store, req.auth.workspaceId, req.body)),
+    async (req) => {
+      // Auto-close closes with this category unattended: refuse one that would fail every time.
+      const autoCategory = req.body.settings?.auto_close?.category;
+      if (autoCategory) {
+        try {
+          await categoryStore.resolveForClose(deps.store, req.auth.workspaceId, autoCategory);
+        } catch (err) {
+          if (err instanceof AppError)
+            throw AppError.validation("settings.auto_close.category", err.errors[0]?.message ?? err.detail);
+          throw err;
+        }
+      }
+      return toWorkspaceResource(await workspaceStore.update(deps.store, req.auth.workspaceId, req.body));
+    },
   );
 
   r.get(

@@ -33,6 +33,32 @@ function joined(db: Db) {
     ]);
 }
 
+type Filterable = ReturnType<typeof joined>;
+
+/** The list's filters, shared by the list and the tab counts so the counts match what the list shows. */
+function applyFilter<Q extends Filterable>(q: Q, f: Omit<ConversationFilter, "limit" | "cursor">): Q {
+  let out = q as Filterable;
+  if (f.status) out = out.where("conversations.status", "=", f.status);
+  if (f.category) out = out.where("conversations.close_category_key", "=", f.category);
+  if (f.channelId) out = out.where("conversations.channel_id", "=", f.channelId);
+  if (f.contactId) out = out.where("conversations.contact_id", "=", f.contactId);
+  if (f.assignee) {
+    const [type, agentId] = f.assignee.split(":", 2);
+    if (type !== "bot" && type !== "none" && type !== "agent") {
+      throw AppError.validation("assignee", "must be bot, none, agent or agent:<id>");
+    }
+    out = out.where("conversations.assignee_type", "=", type);
+    if (agentId) out = out.where("conversations.assignee_agent_id", "=", agentId);
+  }
+  if (f.q) {
+    const like = `%${f.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
+    out = out.where((eb) =>
+      eb.or([eb(eb.fn("lower", ["contacts.name"]), "like", like), eb("contacts.phone", "like", like)]),
+    );
+  }
+  return out as Q;
+}
+
 /** Read side of conversations: one by id, or a keyset-paginated list, newest activity first. */
 export const conversationQueries = {
   async get(ctx: StoreContext, workspaceId: string, id: string, db: Db = ctx.db): Promise<Conversation> {
@@ -49,25 +75,7 @@ export const conversationQueries = {
     workspaceId: string,
     f: ConversationFilter,
   ): Promise<{ data: Conversation[]; nextCursor: string | null }> {
-    let q = joined(ctx.db).where("conversations.workspace_id", "=", workspaceId);
-    if (f.status) q = q.where("conversations.status", "=", f.status);
-    if (f.category) q = q.where("conversations.close_category_key", "=", f.category);
-    if (f.channelId) q = q.where("conversations.channel_id", "=", f.channelId);
-    if (f.contactId) q = q.where("conversations.contact_id", "=", f.contactId);
-    if (f.assignee) {
-      const [type, agentId] = f.assignee.split(":", 2);
-      if (type !== "bot" && type !== "none" && type !== "agent") {
-        throw AppError.validation("assignee", "must be bot, none, agent or agent:<id>");
-      }
-      q = q.where("conversations.assignee_type", "=", type);
-      if (agentId) q = q.where("conversations.assignee_agent_id", "=", agentId);
-    }
-    if (f.q) {
-      const like = `%${f.q.toLowerCase().replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) =>
-        eb.or([eb(eb.fn("lower", ["contacts.name"]), "like", like), eb("contacts.phone", "like", like)]),
-      );
-    }
+    let q = applyFilter(joined(ctx.db).where("conversations.workspace_id", "=", workspaceId), f);
     if (f.cursor) {
       const [at, id] = decodeCursor(f.cursor, ["number", "string"]);
       q = q.where((eb) =>
@@ -93,13 +101,16 @@ export const conversationQueries = {
     };
   },
 
-  /** Counts per status for inbox tabs. */
-  async counts(ctx: StoreContext, workspaceId: string): Promise<{ open: number; closed: number }> {
-    const rows = await ctx.db
-      .selectFrom("conversations")
-      .select(["status", (eb) => eb.fn.countAll().as("n")])
-      .where("workspace_id", "=", workspaceId)
-      .groupBy("status")
+  /** Counts per status for the inbox tabs, with the list's filters (status aside) applied. */
+  async counts(
+    ctx: StoreContext,
+    workspaceId: string,
+    f: Omit<ConversationFilter, "limit" | "cursor" | "status"> = {},
+  ): Promise<{ open: number; closed: number }> {
+    const rows = await applyFilter(joined(ctx.db).where("conversations.workspace_id", "=", workspaceId), f)
+      .clearSelect()
+      .select(["conversations.status", (eb) => eb.fn.countAll().as("n")])
+      .groupBy("conversations.status")
       .execute();
     const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     return { open: by.open ?? 0, closed: by.closed ?? 0 };

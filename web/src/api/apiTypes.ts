@@ -29,7 +29,7 @@ import type { channelInputSchema } from "../../../src/http/routes/channelRoutes.
 import type { timelineEntry } from "../../../src/http/routes/contactRoutes.ts";
 import type { closingResource } from "../../../src/http/routes/reportRoutes.ts";
 import type { templateResource } from "../../../src/http/routes/templateRoutes.ts";
-import type { newUserBody, sessionResource } from "../../../src/http/routes/userRoutes.ts";
+import type { newUserBody, PasswordChange, sessionResource } from "../../../src/http/routes/userRoutes.ts";
 import type { categoryResource, workspaceResource } from "../../../src/http/routes/workspaceRoutes.ts";
 
 export type Conversation = z.infer<typeof conversationResource>;
@@ -62,7 +62,7 @@ export type ManualRunInput = z.input<typeof manualRunInputSchema>;
 export type WorkflowDraft = WorkflowDefinitionInput;
 export type DraftStep = WorkflowDraft["steps"][number];
 export type DraftTrigger = WorkflowDraft["trigger"];
-export type { LoginBody, SetupBody, WorkspacePatch };
+export type { LoginBody, PasswordChange, SetupBody, WorkspacePatch };
 
 export interface Page<T> {
   data: T[];

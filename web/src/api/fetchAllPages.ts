@@ -2,9 +2,8 @@ import { api } from "./api.ts";
 import type { Page } from "./apiTypes.ts";
 
 /**
- * Follows `next_cursor` until the end or `maxPages`. The message and timeline endpoints page oldest-first, and
- * a conversation view needs the newest end, so it reads forward; the cap keeps a huge history from stalling
- * the view (the newest items past it would then be missing — see docs/web-app.md).
+ * Follows `next_cursor` until the end or `maxPages`; the cap keeps a huge history from stalling a view (ask for
+ * `order=newest` where the latest items matter most, so the cap drops the oldest).
  */
 export async function fetchAllPages<T>(path: string, maxPages = 10): Promise<T[]> {
   const out: T[] = [];

@@ -1,7 +1,7 @@
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { api, qs } from "../api/api.ts";
-import type { Category, Conversation, Me, Message, TimelineEntry, User } from "../api/apiTypes.ts";
+import type { Category, Conversation, Me, Message, Page, TimelineEntry, User } from "../api/apiTypes.ts";
 import { fetchAllPages } from "../api/fetchAllPages.ts";
 import { CloseDialog } from "./CloseDialog.tsx";
 import { Composer } from "./Composer.tsx";
@@ -27,16 +27,25 @@ export function ConversationView(props: { id: string; me: Me; users: User[]; cat
     queryKey: ["conversation", props.id],
     queryFn: () => api<Conversation>("GET", `/api/v1/conversations/${props.id}`),
   });
-  const messages = useQuery({
+  // Newest first, a page at a time: the view opens at the latest messages however long the history is, and
+  // "Load earlier messages" walks back.
+  const messages = useInfiniteQuery({
     queryKey: ["messages", props.id],
-    queryFn: () => fetchAllPages<Message>(`/api/v1/conversations/${props.id}/messages${qs({ limit: 200 })}`),
+    queryFn: ({ pageParam }) =>
+      api<Page<Message>>(
+        "GET",
+        `/api/v1/conversations/${props.id}/messages${qs({ limit: 100, order: "newest", cursor: pageParam })}`,
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
   });
   const contactId = conv.data?.contact_id;
   const timeline = useQuery({
     queryKey: ["contact", contactId, "timeline"],
     queryFn: () =>
       fetchAllPages<TimelineEntry>(
-        `/api/v1/contacts/${contactId}/timeline${qs({ limit: 200, types: [...MARKERS].join(",") })}`,
+        `/api/v1/contacts/${contactId}/timeline${qs({ limit: 200, order: "newest", types: [...MARKERS].join(",") })}`,
+        5,
       ),
     enabled: Boolean(contactId),
   });
@@ -62,20 +71,24 @@ export function ConversationView(props: { id: string; me: Me; users: User[]; cat
   });
 
   const bottom = useRef<HTMLDivElement>(null);
-  const count = messages.data?.length ?? 0;
+  const loaded = (messages.data?.pages ?? []).flatMap((p) => p.data);
+  const newestId = loaded[0]?.id;
+  // Scroll to the end when a newer message arrives, not when earlier ones are loaded above.
   useEffect(() => {
-    if (count) bottom.current?.scrollIntoView({ block: "end" });
-  }, [count]);
+    if (newestId) bottom.current?.scrollIntoView({ block: "end" });
+  }, [newestId]);
 
   if (conv.isPending) return <section className="conversation">Loading…</section>;
   if (conv.error) return <section className="conversation error">{conv.error.message}</section>;
   const c = conv.data;
   const userName = (id: string | null) => props.users.find((u) => u.id === id)?.name ?? null;
   const categoryName = (key: string) => props.categories.find((k) => k.key === key)?.name ?? key;
+  // While earlier messages are still unloaded, markers older than the oldest loaded message wait with them.
+  const from = messages.hasNextPage ? (loaded.at(-1)?.created_at ?? "") : "";
   const items: Item[] = [
-    ...(messages.data ?? []).map((m) => ({ at: m.created_at, kind: "message" as const, m })),
+    ...loaded.map((m) => ({ at: m.created_at, kind: "message" as const, m })),
     ...(timeline.data ?? [])
-      .filter((e) => e.conversation_id === c.id && MARKERS.has(e.type))
+      .filter((e) => e.conversation_id === c.id && MARKERS.has(e.type) && e.at >= from)
       .map((e) => ({ at: e.at, kind: "marker" as const, e })),
   ].sort((a, b) => a.at.localeCompare(b.at) || (a.kind === "marker" ? -1 : 1));
   const assigneeValue = c.assignee.type === "agent" ? (c.assignee.agent_id ?? "") : c.assignee.type;
@@ -124,6 +137,16 @@ export function ConversationView(props: { id: string; me: Me; users: User[]; cat
         </div>
       </header>
       <div className="messages" data-testid="messages">
+        {messages.hasNextPage && (
+          <button
+            type="button"
+            className="load-earlier"
+            onClick={() => void messages.fetchNextPage()}
+            disabled={messages.isFetchingNextPage}
+          >
+            {messages.isFetchingNextPage ? "Loading…" : "Load earlier messages"}
+          </button>
+        )}
         {items.map((it) =>
           it.kind === "message" ? (
             <MessageBubble

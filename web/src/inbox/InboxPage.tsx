@@ -1,5 +1,5 @@
 import { useQuery } from "@tanstack/react-query";
-import { api } from "../api/api.ts";
+import { api, qs } from "../api/api.ts";
 import type { Category, Channel, Me, User } from "../api/apiTypes.ts";
 import { navigate, useRoute } from "../api/useRoute.ts";
 import { ContactPanel } from "./ContactPanel.tsx";
@@ -24,9 +24,17 @@ export function InboxPage({
   const { path, search } = useRoute();
   const filters = readFilters(search);
   const selected = path.startsWith(`${base}/`) ? decodeURIComponent(path.slice(base.length + 1)) : null;
+  // The tab counts follow the filters (the category only narrows the closed and all tabs, like the list).
+  const countQuery = qs({
+    assignee: filters.assignee === "me" ? `agent:${me.user?.id ?? ""}` : filters.assignee,
+    channel_id: filters.channel,
+    category: filters.status === "open" ? undefined : filters.category,
+    q: filters.q.trim(),
+  });
   const counts = useQuery({
-    queryKey: ["counts"],
-    queryFn: () => api<{ open: number; closed: number }>("GET", "/api/v1/conversations/counts"),
+    queryKey: ["counts", countQuery],
+    queryFn: () => api<{ open: number; closed: number }>("GET", `/api/v1/conversations/counts${countQuery}`),
+    placeholderData: (previous) => previous,
   });
   const channels = useQuery({
     queryKey: ["channels"],

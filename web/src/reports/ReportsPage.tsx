@@ -1,45 +1,71 @@
 import { useQuery } from "@tanstack/react-query";
 import { useMemo, useState } from "react";
-import uPlot from "uplot";
+import type uPlot from "uplot";
 import type { z } from "zod";
 import type {
   activityResource,
   closesByCategoryResource,
-  closesByCloserResource,
+  responseTimesResource,
 } from "../../../src/http/routes/reportRoutes.ts";
 import { api, qs } from "../api/api.ts";
 import type { Channel } from "../api/apiTypes.ts";
 import { duration } from "../inbox/formatTime.ts";
+import { BarChart, type BarSeries } from "./BarChart.tsx";
 import { UPlotChart } from "./UPlotChart.tsx";
 
 type Activity = z.infer<typeof activityResource>;
 type ByCategory = z.infer<typeof closesByCategoryResource>;
-type ByCloser = z.infer<typeof closesByCloserResource>;
+type Times = z.infer<typeof responseTimesResource>;
+type AgentRow = Times["by_agent"][number];
 
-const closerName = (r: ByCloser["data"][number]) =>
+const agentName = (r: AgentRow) =>
   r.name ??
-  (r.closed_by.type === "workflow"
-    ? "Workflows"
-    : r.closed_by.type === "api"
-      ? "API"
-      : r.closed_by.type === "system"
-        ? "Auto-close"
-        : r.closed_by.type);
+  ({ workflow: "Workflows", api: "API", system: "Auto-close", bot: "Bot" } as Record<string, string>)[
+    r.actor.type
+  ] ??
+  r.actor.type;
 
 const DAY = 86_400_000;
-const bars = uPlot.paths.bars?.({ size: [0.6, 60] });
 /** Counts are whole numbers: keep the y axis on integer steps. */
-const countAxis: uPlot.Axis = { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000] };
+const countIncrs = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
+const countAxis: uPlot.Axis = { incrs: countIncrs };
+/** Duration axes in minutes, on round steps (1 min … 1 week). */
+const minuteIncrs = [1, 2, 5, 10, 15, 30, 60, 120, 240, 480, 720, 1440, 2880, 10_080];
+const asDuration = (minutes: number) => (minutes === 0 ? "0" : duration(minutes * 60_000));
+const toMinutes = (ms: number | null) => (ms === null ? null : ms / 60_000);
+const asCount = (v: number) => String(v);
 
-/** Opened vs closed over time, and closes by category (a bar chart plus the exact numbers and CSV). */
+const dayString = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const PRESETS = [7, 30, 90] as const;
+
+/** A preset as the last N UTC days, today included. */
+function lastDays(n: number) {
+  const today = Math.floor(Date.now() / DAY) * DAY;
+  return { from: dayString(today - (n - 1) * DAY), to: dayString(today) };
+}
+
+const durationOrDash = (ms: number | null) => (ms === null ? "—" : duration(ms));
+
+/**
+ * Reports over a date range (UTC days, from and to inclusive) and a number: opened vs closed per day, closes by
+ * category, median resolution and first-response times by category and by agent — charts with the exact
+ * numbers in tables below — and a CSV of every close in the range (from the server) plus the summary table.
+ */
 export default function ReportsPage() {
-  const [days, setDays] = useState(30);
+  const [range, setRange] = useState(() => lastDays(30));
   const [channel, setChannel] = useState("");
-  const range = useMemo(() => {
-    const to = new Date(Math.ceil(Date.now() / DAY) * DAY);
-    return { from: new Date(to.getTime() - days * DAY).toISOString(), to: to.toISOString() };
-  }, [days]);
-  const query = qs({ ...range, channel_id: channel });
+  const preset = PRESETS.find((n) => {
+    const r = lastDays(n);
+    return r.from === range.from && r.to === range.to;
+  });
+  const valid = Boolean(range.from && range.to && range.from <= range.to);
+  const query = valid
+    ? qs({
+        from: `${range.from}T00:00:00.000Z`,
+        to: new Date(Date.parse(`${range.to}T00:00:00.000Z`) + DAY).toISOString(),
+        channel_id: channel,
+      })
+    : "";
   const channels = useQuery({
     queryKey: ["channels"],
     queryFn: () => api<{ data: Channel[] }>("GET", "/api/v1/channels"),
@@ -47,15 +73,19 @@ export default function ReportsPage() {
   const activity = useQuery({
     queryKey: ["report", "activity", query],
     queryFn: () => api<Activity>("GET", `/api/v1/reports/activity${query}`),
-  });
-  const byCloser = useQuery({
-    queryKey: ["report", "closers", query],
-    queryFn: () => api<ByCloser>("GET", `/api/v1/reports/closes-by-closer${query}`),
+    enabled: valid,
   });
   const byCategory = useQuery({
     queryKey: ["report", "categories", query],
     queryFn: () => api<ByCategory>("GET", `/api/v1/reports/closes-by-category${query}`),
+    enabled: valid,
   });
+  const times = useQuery({
+    queryKey: ["report", "times", query],
+    queryFn: () => api<Times>("GET", `/api/v1/reports/response-times${query}`),
+    enabled: valid,
+  });
+  const error = activity.error ?? byCategory.error ?? times.error;
 
   const overTime = useMemo(() => {
     const rows = activity.data?.data ?? [];
@@ -72,46 +102,66 @@ export default function ReportsPage() {
         { label: "Closed", stroke: "#16a34a", width: 2 },
       ],
       scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
-      axes: [{}, countAxis],
+      // One tick per day at most: the data are daily.
+      axes: [
+        { incrs: [DAY / 1000, (2 * DAY) / 1000, (7 * DAY) / 1000, (14 * DAY) / 1000, (30 * DAY) / 1000] },
+        countAxis,
+      ],
     };
     return { data, options };
   }, [activity.data]);
 
   const categories = useMemo(() => {
     const rows = [...(byCategory.data?.data ?? [])].sort((a, b) => b.count - a.count);
-    const names = rows.map((r) => r.category?.name ?? "No category");
-    const data: uPlot.AlignedData = [rows.map((_, i) => i), rows.map((r) => r.count)];
-    const options: Omit<uPlot.Options, "width"> = {
-      height: 240,
-      scales: {
-        x: { time: false, auto: false, range: () => [-0.5, Math.max(rows.length, 1) - 0.5] },
-        y: { range: (_u, _min, max) => [0, Math.max(1, max)] },
-      },
-      axes: [
-        {
-          splits: () => rows.map((_, i) => i),
-          values: (_u, ticks) => ticks.map((t) => names[t] ?? ""),
-          grid: { show: false },
-        },
-        countAxis,
-      ],
-      series: [
-        {},
-        { label: "Closes", fill: "#7c3aed", stroke: "#7c3aed", paths: bars, points: { show: false } },
-      ],
-      legend: { show: false },
-    };
-    return { rows, data, options };
+    const labels = rows.map((r) => r.category?.name ?? "No category");
+    const series: BarSeries[] = [{ label: "Closes", color: "#7c3aed", values: rows.map((r) => r.count) }];
+    return { rows, labels, series };
   }, [byCategory.data]);
 
-  const csv = () => {
-    const lines = ["category,closes,median_resolution_minutes"];
-    for (const r of categories.rows)
+  const timeCharts = useMemo(() => {
+    const cats = times.data?.by_category ?? [];
+    const agents = times.data?.by_agent ?? [];
+    const pair = (rows: { median_resolution_ms: number | null; median_first_response_ms: number | null }[]) =>
+      [
+        {
+          label: "Median first response",
+          color: "#f59e0b",
+          values: rows.map((r) => toMinutes(r.median_first_response_ms)),
+        },
+        {
+          label: "Median resolution",
+          color: "#0891b2",
+          values: rows.map((r) => toMinutes(r.median_resolution_ms)),
+        },
+      ] satisfies BarSeries[];
+    return {
+      categoryLabels: cats.map((r) => r.category?.name ?? "No category"),
+      categorySeries: pair(cats),
+      agentLabels: agents.map(agentName),
+      agentSeries: pair(agents),
+    };
+  }, [times.data]);
+
+  const summaryCsv = () => {
+    const lines = [
+      "category,closes,median_resolution_minutes,closes_with_reply,median_first_response_minutes",
+    ];
+    const minutes = (ms: number | null) => (ms === null ? "" : (ms / 60_000).toFixed(1));
+    for (const r of times.data?.by_category ?? [])
       lines.push(
-        `"${(r.category?.name ?? "No category").replace(/"/g, '""')}",${r.count},${r.median_duration_ms === null ? "" : Math.round(r.median_duration_ms / 60_000)}`,
+        [
+          `"${(r.category?.name ?? "No category").replace(/"/g, '""')}"`,
+          r.closes,
+          minutes(r.median_resolution_ms),
+          r.first_responses,
+          minutes(r.median_first_response_ms),
+        ].join(","),
       );
-    const url = URL.createObjectURL(new Blob([lines.join("\n")], { type: "text/csv" }));
-    const a = Object.assign(document.createElement("a"), { href: url, download: "closes-by-category.csv" });
+    const url = URL.createObjectURL(new Blob([`${lines.join("\r\n")}\r\n`], { type: "text/csv" }));
+    const a = Object.assign(document.createElement("a"), {
+      href: url,
+      download: `summary-by-category-${range.from}-to-${range.to}.csv`,
+    });
     a.click();
     URL.revokeObjectURL(url);
   };
@@ -119,11 +169,38 @@ export default function ReportsPage() {
   return (
     <div className="reports">
       <div className="report-filters">
-        <select value={days} onChange={(e) => setDays(Number(e.target.value))} aria-label="Date range">
-          <option value={7}>Last 7 days</option>
-          <option value={30}>Last 30 days</option>
-          <option value={90}>Last 90 days</option>
+        <select
+          value={preset ?? "custom"}
+          onChange={(e) => e.target.value !== "custom" && setRange(lastDays(Number(e.target.value)))}
+          aria-label="Date range"
+        >
+          {PRESETS.map((n) => (
+            <option key={n} value={n}>
+              Last {n} days
+            </option>
+          ))}
+          <option value="custom">Custom range</option>
         </select>
+        <label>
+          From{" "}
+          <input
+            type="date"
+            aria-label="From"
+            value={range.from}
+            max={range.to}
+            onChange={(e) => setRange({ ...range, from: e.target.value })}
+          />
+        </label>
+        <label>
+          to{" "}
+          <input
+            type="date"
+            aria-label="To"
+            value={range.to}
+            min={range.from}
+            onChange={(e) => setRange({ ...range, to: e.target.value })}
+          />
+        </label>
         <select value={channel} onChange={(e) => setChannel(e.target.value)} aria-label="Channel">
           <option value="">All numbers</option>
           {channels.data?.data.map((c) => (
@@ -132,17 +209,35 @@ export default function ReportsPage() {
             </option>
           ))}
         </select>
-        <button type="button" onClick={csv}>
-          Export CSV
+        <a
+          className={valid ? "button" : "button disabled"}
+          href={valid ? `/api/v1/reports/closings.csv${query}` : undefined}
+          download
+          data-testid="closings-csv"
+        >
+          Download closes (CSV)
+        </a>
+        <button type="button" onClick={summaryCsv} disabled={!times.data}>
+          Summary CSV
         </button>
+        <span className="muted">UTC days</span>
       </div>
+      {!valid && <p className="error">Pick a start date on or before the end date.</p>}
+      {error && <p className="error">{error.message}</p>}
       <section className="card">
         <h3>Conversations opened and closed per day</h3>
         <UPlotChart label="Opened and closed per day" data={overTime.data} options={overTime.options} />
       </section>
       <section className="card">
         <h3>Closes by category</h3>
-        <UPlotChart label="Closes by category" data={categories.data} options={categories.options} />
+        <BarChart
+          label="Closes by category"
+          groupLabel="Category"
+          labels={categories.labels}
+          series={categories.series}
+          format={asCount}
+          incrs={countIncrs}
+        />
         <table data-testid="closes-by-category">
           <thead>
             <tr>
@@ -156,28 +251,79 @@ export default function ReportsPage() {
               <tr key={r.category?.key ?? "none"}>
                 <td>{r.category?.name ?? "No category"}</td>
                 <td>{r.count}</td>
-                <td>{r.median_duration_ms === null ? "—" : duration(r.median_duration_ms)}</td>
+                <td>{durationOrDash(r.median_duration_ms)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </section>
       <section className="card">
-        <h3>Closes by agent</h3>
-        <table data-testid="closes-by-agent">
+        <h3>Response times by category</h3>
+        <p className="muted">
+          First response: from the open to the first reply by an agent, bot or workflow. Resolution: from the
+          open to the close. Over the conversations closed in the range.
+        </p>
+        <BarChart
+          label="Median first-response and resolution time by category"
+          groupLabel="Category"
+          labels={timeCharts.categoryLabels}
+          series={timeCharts.categorySeries}
+          format={asDuration}
+          incrs={minuteIncrs}
+        />
+        <table data-testid="times-by-category">
           <thead>
             <tr>
-              <th>Closed by</th>
+              <th>Category</th>
               <th>Closes</th>
+              <th>Median first response</th>
               <th>Median resolution</th>
             </tr>
           </thead>
           <tbody>
-            {byCloser.data?.data.map((r) => (
-              <tr key={`${r.closed_by.type}:${r.closed_by.id ?? ""}`}>
-                <td>{closerName(r)}</td>
-                <td>{r.count}</td>
-                <td>{duration(r.median_duration_ms)}</td>
+            {times.data?.by_category.map((r) => (
+              <tr key={r.category?.key ?? "none"}>
+                <td>{r.category?.name ?? "No category"}</td>
+                <td>{r.closes}</td>
+                <td>{durationOrDash(r.median_first_response_ms)}</td>
+                <td>{durationOrDash(r.median_resolution_ms)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section className="card">
+        <h3>Response times by agent</h3>
+        <p className="muted">
+          Resolution counts the conversations each agent closed; first response, those where they sent the
+          first reply.
+        </p>
+        <BarChart
+          label="Median first-response and resolution time by agent"
+          groupLabel="Agent"
+          labels={timeCharts.agentLabels}
+          series={timeCharts.agentSeries}
+          format={asDuration}
+          incrs={minuteIncrs}
+        />
+        <table data-testid="times-by-agent">
+          <thead>
+            <tr>
+              <th>Agent</th>
+              <th>Closes</th>
+              <th>Median resolution</th>
+              <th>First replies</th>
+              <th>Median first response</th>
+            </tr>
+          </thead>
+          <tbody>
+            {times.data?.by_agent.map((r) => (
+              <tr key={`${r.actor.type}:${r.actor.id ?? ""}`}>
+                <td>{agentName(r)}</td>
+                <td>{r.closes}</td>
+                <td>{durationOrDash(r.median_resolution_ms)}</td>
+                <td>{r.first_responses}</td>
+                <td>{durationOrDash(r.median_first_response_ms)}</td>
               </tr>
             ))}
           </tbody>

@@ -3,7 +3,7 @@ import { type FormEvent, useState } from "react";
 import { api } from "../api/api.ts";
 import type { ApiKey, Me, NewApiKey, NewUser, User } from "../api/apiTypes.ts";
 
-/** People (invite with a role and an initial password, change roles, disable) and API keys (shown once). */
+/** People (invite with a role and an initial password, change roles, disable, set a new password) and API keys (shown once, revocable). */
 export function AccessSettings({ me, keys }: { me: Me; keys: ApiKey[] }) {
   const client = useQueryClient();
   const users = useQuery({
@@ -11,6 +11,8 @@ export function AccessSettings({ me, keys }: { me: Me; keys: ApiKey[] }) {
     queryFn: () => api<{ data: User[] }>("GET", "/api/v1/users"),
   });
   const [newKey, setNewKey] = useState<NewApiKey | null>(null);
+  const [resetting, setResetting] = useState<string | null>(null);
+  const [resetDone, setResetDone] = useState<string | null>(null);
   const invite = useMutation({
     mutationFn: (body: NewUser) => api<User>("POST", "/api/v1/users", body),
     onSuccess: () => client.invalidateQueries({ queryKey: ["users"] }),
@@ -19,6 +21,14 @@ export function AccessSettings({ me, keys }: { me: Me; keys: ApiKey[] }) {
     mutationFn: (a: { id: string; body: Record<string, unknown> }) =>
       api("PATCH", `/api/v1/users/${a.id}`, a.body),
     onSuccess: () => client.invalidateQueries({ queryKey: ["users"] }),
+  });
+  const resetPassword = useMutation({
+    mutationFn: (a: { id: string; password: string }) =>
+      api<User>("PATCH", `/api/v1/users/${a.id}`, { password: a.password }),
+    onSuccess: (u) => {
+      setResetting(null);
+      setResetDone(u.email);
+    },
   });
   const createKey = useMutation({
     mutationFn: (name: string) => api<NewApiKey>("POST", "/api/v1/api-keys", { name }),
@@ -33,14 +43,19 @@ export function AccessSettings({ me, keys }: { me: Me; keys: ApiKey[] }) {
   });
   const submitInvite = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    invite.mutate({
-      name: String(f.get("name")),
-      email: String(f.get("email")),
-      password: String(f.get("password")),
-      role: f.get("role") === "admin" ? "admin" : "agent",
-    });
-    e.currentTarget.reset();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    setResetDone(null);
+    // The form keeps what was typed until the server accepts it (a taken email is easy to fix in place).
+    invite.mutate(
+      {
+        name: String(f.get("name")),
+        email: String(f.get("email")),
+        password: String(f.get("password")),
+        role: f.get("role") === "admin" ? "admin" : "agent",
+      },
+      { onSuccess: () => form.reset() },
+    );
   };
   return (
     <>
@@ -68,12 +83,41 @@ export function AccessSettings({ me, keys }: { me: Me; keys: ApiKey[] }) {
                 </td>
                 <td>
                   {u.role !== "owner" && u.id !== me.user?.id && (
-                    <button
-                      type="button"
-                      onClick={() => patchUser.mutate({ id: u.id, body: { disabled: !u.disabled } })}
-                    >
-                      {u.disabled ? "Enable" : "Disable"}
-                    </button>
+                    <>
+                      <button
+                        type="button"
+                        onClick={() => patchUser.mutate({ id: u.id, body: { disabled: !u.disabled } })}
+                      >
+                        {u.disabled ? "Enable" : "Disable"}
+                      </button>{" "}
+                      {resetting === u.id ? (
+                        <form
+                          className="inline-form"
+                          onSubmit={(e) => {
+                            e.preventDefault();
+                            const password = String(new FormData(e.currentTarget).get("password"));
+                            resetPassword.mutate({ id: u.id, password });
+                          }}
+                        >
+                          <input
+                            name="password"
+                            type="text"
+                            minLength={10}
+                            required
+                            placeholder="New password (10+)"
+                            aria-label={`New password for ${u.email}`}
+                          />
+                          <button type="submit">Set</button>
+                          <button type="button" onClick={() => setResetting(null)}>
+                            Cancel
+                          </button>
+                        </form>
+                      ) : (
+                        <button type="button" onClick={() => setResetting(u.id)}>
+                          Set password
+                        </button>
+                      )}
+                    </>
                   )}
                 </td>
               </tr>
@@ -95,10 +139,16 @@ export function AccessSettings({ me, keys }: { me: Me; keys: ApiKey[] }) {
             <option value="agent">agent</option>
             <option value="admin">admin</option>
           </select>
-          <button type="submit">Add</button>
+          <button type="submit">Invite</button>
         </form>
-        {(invite.error ?? patchUser.error) && (
-          <p className="error">{(invite.error ?? patchUser.error)?.message}</p>
+        <p className="muted">
+          Add people with an initial password and hand it to them; they can change it under their name (top
+          right). Agents work the inbox and see reports; admins also manage settings, numbers, people and
+          keys.
+        </p>
+        {resetDone && <p className="notice">New password set for {resetDone}; their sessions were ended.</p>}
+        {(invite.error ?? patchUser.error ?? resetPassword.error) && (
+          <p className="error">{(invite.error ?? patchUser.error ?? resetPassword.error)?.message}</p>
         )}
       </section>
       <section className="card">

@@ -2,6 +2,7 @@ import { useQuery } from "@tanstack/react-query";
 import { ApiError, api } from "../api/api.ts";
 import type { ApiKey, Me } from "../api/apiTypes.ts";
 import { AccessSettings } from "./AccessSettings.tsx";
+import { AutomationSettings } from "./AutomationSettings.tsx";
 import { ChannelSettings } from "./ChannelSettings.tsx";
 import { WorkspaceSettings } from "./WorkspaceSettings.tsx";
 
@@ -27,6 +28,7 @@ export default function SettingsPage({ me }: { me: Me }) {
   return (
     <div className="settings">
       <WorkspaceSettings />
+      <AutomationSettings />
       <ChannelSettings />
       <AccessSettings me={me} keys={keys.data.data} />
     </div>
