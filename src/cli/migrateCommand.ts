@@ -7,7 +7,7 @@ import { migrate } from "../store/migrate.ts";
 
 /** `parley migrate`: brings the database schema up to date and exits. */
 export function migrateCommand(): Command {
-  return new Command("migrate").description("apply database migrations").action(async () => {
+  return new Command("migrate").description("bring the database schema up to date").action(async () => {
     const config = loadConfig();
     const log = createLogger(config.LOG_LEVEL, pino.destination(2));
     const database = createDatabase(config.DATABASE_URL);

@@ -30,7 +30,7 @@ async function call(method: string, url: string, key: string, body?: unknown): P
 }
 
 /**
- * `parley sandbox say PHONE TEXT` / `parley sandbox reply PHONE ID` / `parley sandbox chat PHONE`: play the
+ * `parley sandbox say PHONE TEXT` / `parley sandbox tap PHONE ID` / `parley sandbox chat PHONE`: play the
  * customer on the built-in simulator of a running `parley serve`, from a terminal.
  */
 export function sandboxCommand(): Command {
@@ -63,7 +63,9 @@ export function sandboxCommand(): Command {
   common(
     sandbox
       .command("tap <phone> <id>")
-      .description("the phone taps a button or list row of the last message"),
+      .description(
+        "the phone taps a button or list row (by id or title) of the latest message that has some",
+      ),
   ).action(async (phone: string, id: string, o: { url?: string; key?: string; channel?: string }) => {
     const t = target(o);
     const body = { reply: { id }, ...(o.channel ? { channel_id: o.channel } : {}) };
@@ -79,12 +81,21 @@ export function sandboxCommand(): Command {
         `${t.url}/sandbox/phones/${encodeURIComponent(phone)}/messages${q}`,
         t.key,
       )) as {
-        data: { direction: string; text?: string; template_name?: string; status?: string }[];
+        data: {
+          direction: string;
+          text?: string;
+          template_name?: string;
+          status?: string;
+          options?: { id: string; title: string }[];
+        }[];
       };
       for (const m of res.data) {
         const who = m.direction === "to_phone" ? "business" : "customer";
         const what = m.template_name ? `[template ${m.template_name}] ${m.text ?? ""}` : (m.text ?? "");
         process.stdout.write(`${who.padEnd(8)} ${what}${m.status ? `  (${m.status})` : ""}\n`);
+        // What `sandbox tap` accepts: the id, with the title beside it when they differ.
+        const options = (m.options ?? []).map((x) => (x.id === x.title ? x.id : `${x.id} (${x.title})`));
+        if (options.length > 0) process.stdout.write(`${"".padEnd(8)} tap: ${options.join(" | ")}\n`);
       }
     },
   );

@@ -85,7 +85,11 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(apiReference, { routePrefix: "/api/docs", configuration: { url: "/api/openapi.json" } });
+  // Self-hosted and possibly offline: the reference page uses system fonts rather than fetching Scalar's.
+  await app.register(apiReference, {
+    routePrefix: "/api/docs",
+    configuration: { url: "/api/openapi.json", withDefaultFonts: false },
+  });
 
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(

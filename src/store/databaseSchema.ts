@@ -162,7 +162,7 @@ export interface MessagesTable {
   direction: "inbound" | "outbound";
   type: string;
   content: string;
-  author_type: "bot" | "agent" | "workflow" | "contact" | "system";
+  author_type: "bot" | "agent" | "api" | "workflow" | "contact" | "system";
   author_id: string | null;
   wa_message_id: string | null;
   status: "queued" | "sending" | "sent" | "delivered" | "read" | "failed" | "received";

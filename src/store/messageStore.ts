@@ -51,7 +51,7 @@ export const toMessage = (r: MessageRow): Message => ({
 export interface OutboundInput {
   type: string;
   content: Record<string, unknown>;
-  author: { type: "bot" | "agent" | "workflow" | "system"; id: string | null };
+  author: { type: "bot" | "agent" | "api" | "workflow" | "system"; id: string | null };
   /** Who reopens the conversation when it is closed (an agent or API reply reopens it, as in the inbox). */
   by: Actor;
   idempotencyKey?: string;

@@ -1,8 +1,11 @@
 import { sql } from "kysely";
 import type { StoreContext } from "./storeContext.ts";
 
-/** Who sends a business reply: the message author types that count as a response to the customer. */
-const REPLY_AUTHORS = ["agent", "bot", "workflow"] as const;
+/**
+ * Who sends a business reply: the message author types that count as a response to the customer. `api` is a
+ * reply sent with an API key (an integration or a script answering for the business).
+ */
+const REPLY_AUTHORS = ["agent", "bot", "workflow", "api"] as const;
 
 export interface ClosedCycle {
   closingId: string;
@@ -19,7 +22,7 @@ export interface ClosedCycle {
   resolutionMs: number;
   /** When the customer started waiting: their first message in the cycle, else the open. */
   waitingSince: number;
-  /** The first business reply (agent, bot or workflow; not a failed send) between open and close. */
+  /** The first business reply (agent, bot, workflow or API key; not a failed send) between open and close. */
   firstReply: { at: number; author: { type: string; id: string | null }; authorName: string | null } | null;
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createParley, type Parley } from "../../src/app/createParley.ts";
@@ -54,5 +55,33 @@ describe.each(engines)("parley migrate, workspace create, apikey create on %s", 
     const wrong = await as(`${key.lastLine}x`);
     expect(wrong.statusCode).toBe(401);
     expect(wrong.headers["content-type"]).toContain("application/problem+json");
+  });
+});
+
+describe("parley --help and --version", () => {
+  test("the help lists the README's commands in its order, how to configure them, and examples", async () => {
+    const help = await parley(["--help"], {});
+    expect(help.code, help.stderr).toBe(0);
+    const commands = [...help.stdout.matchAll(/^ {2}(\w+)\b/gm)].map((m) => m[1]);
+    expect(commands.slice(0, 8)).toEqual([
+      "serve",
+      "worker",
+      "migrate",
+      "workspace",
+      "apikey",
+      "workflow",
+      "simulator",
+      "sandbox",
+    ]);
+    expect(help.stdout).toMatch(/DATABASE_URL/);
+    expect(help.stdout).toMatch(/PARLEY_API_KEY/);
+    expect(help.stdout).toMatch(/Examples:/);
+  });
+
+  test("--version prints the package's version", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    const out = await parley(["--version"], {});
+    expect(out.code).toBe(0);
+    expect(out.lastLine).toBe(version);
   });
 });

@@ -33,6 +33,29 @@ describe("parley sandbox", () => {
     const chat = await runCli(["sandbox", "chat", "+14155550777", "--url", t.url(), "--key", t.apiKey], {});
     expect(chat.code).toBe(0);
     expect(chat.stdout).toMatch(/customer\s+hi from the terminal/);
+
+    // Buttons are listed under their message with the ids `sandbox tap` takes.
+    const sent = await t.api("POST", `/api/v1/conversations/${conversation.id}/messages`, {
+      interactive: {
+        type: "button",
+        body: "Track it?",
+        buttons: [
+          { id: "track", title: "Yes please" },
+          { id: "No", title: "No" },
+        ],
+      },
+    });
+    expect(sent.status, sent.text).toBe(201);
+    const withButtons = await waitFor("the buttons on the phone", async () => {
+      const c = await runCli(["sandbox", "chat", "+14155550777", "--url", t.url(), "--key", t.apiKey], {});
+      return c.stdout.includes("Track it?") ? c.stdout : undefined;
+    });
+    expect(withButtons).toMatch(/business\s+Track it\?.*\n\s+tap: track \(Yes please\) \| No\n/);
+    const tapped = await runCli(
+      ["sandbox", "tap", "+14155550777", "track", "--url", t.url(), "--key", t.apiKey],
+      {},
+    );
+    expect(tapped.code, tapped.stderr).toBe(0);
   });
 
   test("without a key, or with a wrong one, it says what is wrong", async () => {
@@ -60,6 +83,10 @@ describe("parley simulator", () => {
       cwd: ROOT,
       env: cleanEnv({}),
     });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
     try {
       const base = `http://127.0.0.1:${port}`;
       await waitFor(
@@ -82,6 +109,8 @@ describe("parley simulator", () => {
       expect(body.error.code).toEqual(expect.any(Number));
       const stats = await (await fetch(`${base}/_sim/stats`)).json();
       expect(stats).toEqual({ numbers: [], errors: { [String(body.error.code)]: 1 } });
+      // A newcomer's first run should print no warnings (Fastify deprecations included).
+      expect(stderr).not.toMatch(/Deprecation|Warning/);
     } finally {
       child.kill("SIGTERM");
     }

@@ -42,11 +42,14 @@ describe.each(engines)("conversation messages on %s", (engine) => {
       type: "text",
       status: "queued",
       content: { text: "Your order is ready" },
-      author: { type: "agent", id: expect.any(String) },
+      author: { type: "api", id: expect.any(String) },
       wa_message_id: null,
       error: null,
       sent_at: null,
     });
+    // The author is the API key that sent it, the same actor that opened the conversation.
+    const opened = await t.api("GET", `/api/v1/conversations/${id}`);
+    expect(res.body.author.id).toBe(opened.body.opened_by.id);
     const conv = await t.api("GET", `/api/v1/conversations/${id}`);
     expect(conv.body.last_message_at).toBe(res.body.created_at);
   });
@@ -169,5 +172,25 @@ describe.each(engines)("conversation messages on %s", (engine) => {
       "message.created",
     ]);
     expect(timeline.body.data[2].by).toMatchObject({ type: "api" });
+  });
+
+  test("a message sent from the web app's session is authored by that agent", async () => {
+    const id = await chatting();
+    const setup = await t.api(
+      "POST",
+      "/api/v1/auth/setup",
+      { email: "olive@example.com", name: "Olive", password: "owner password 1" },
+      { key: null },
+    );
+    expect(setup.status, setup.text).toBe(201);
+    const cookie = String(setup.headers["set-cookie"]).split(";")[0]!;
+    const res = await t.api(
+      "POST",
+      `/api/v1/conversations/${id}/messages`,
+      { text: "Hello from Olive" },
+      { key: null, headers: { cookie, "x-csrf-token": setup.body.csrf_token } },
+    );
+    expect(res.status, res.text).toBe(201);
+    expect(res.body.author).toEqual({ type: "agent", id: setup.body.user.id });
   });
 });

@@ -271,6 +271,40 @@ describe.each(engines)("response-time report, CSV export, filtered counts on %s"
     expect(cell("resolution_minutes")).toBe("20.0");
     expect(cell("first_response_minutes")).toBe("3.0");
   });
+
+  test("a reply sent with an API key is a first response, counted under one API row", async () => {
+    const saved = clock;
+    clock = Date.UTC(2025, 5, 2, 9);
+    const start = clock;
+    const open = await t.api("POST", "/api/v1/conversations/open", {
+      contact_id: await createContact(t),
+      channel_id: ch1,
+    });
+    const id = open.body.conversation.id as string;
+    await openWindow(t, id, clock);
+    clock = start + 3 * MIN;
+    const sent = await t.api("POST", `/api/v1/conversations/${id}/messages`, { text: "Hi, on it" });
+    expect(sent.body.author.type).toBe("api");
+    clock = start + 20 * MIN;
+    expect((await t.api("POST", `/api/v1/conversations/${id}/close`, { category: "sales" })).status).toBe(
+      200,
+    );
+    const res = await t.api(
+      "GET",
+      "/api/v1/reports/response-times?from=2025-06-01T00:00:00Z&to=2025-07-01T00:00:00Z",
+    );
+    expect(res.body.by_agent).toEqual([
+      {
+        actor: { type: "api", id: null },
+        name: null,
+        closes: 1,
+        median_resolution_ms: 20 * MIN,
+        first_responses: 1,
+        median_first_response_ms: 3 * MIN,
+      },
+    ]);
+    clock = saved;
+  });
 });
 
 describe.each(engines)("passwords and the shared sign-in limiter on %s", (engine) => {

@@ -9,7 +9,7 @@ import { type OutboundMessage, outboundKind } from "./graph/outboundMessageSchem
 
 export interface QueueInput {
   message: OutboundMessage;
-  author: { type: "bot" | "agent" | "workflow" | "system"; id: string | null };
+  author: { type: "bot" | "agent" | "api" | "workflow" | "system"; id: string | null };
   by: Actor;
   idempotencyKey?: string;
 }

@@ -174,7 +174,8 @@ export function conversationRoutes(app: FastifyInstance, deps: AppContext) {
       const row = await inTransaction(deps.store, (tx) =>
         queueWhatsAppMessageIn(deps.store, tx, ws, req.params.id, {
           message: req.body,
-          author: { type: "agent", id: req.auth.actor.id },
+          // Sent with an API key, the author is that key (as in `opened_by`/`closed_by`), not an agent.
+          author: { type: req.auth.actor.type === "api" ? "api" : "agent", id: req.auth.actor.id },
           by: req.auth.actor,
           idempotencyKey: req.headers["idempotency-key"],
         }),

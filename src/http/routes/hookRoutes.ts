@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
+import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
 import { AppError } from "../../core/errors.ts";
 import { triggerWebhook } from "../../engine/triggerWebhook.ts";
@@ -24,7 +25,17 @@ export function hookRoutes(app: FastifyInstance, deps: AppContext) {
     );
     scope.post<{ Params: { token: string } }>(
       "/hooks/:token",
-      { schema: { hide: true } },
+      {
+        schema: {
+          tags: ["Workflows"],
+          summary: "Trigger a webhook workflow from its public URL",
+          description:
+            "The public URL of a workflow with a `webhook` trigger (the workflow's `hook_url`), for shops and ticket systems: needs no API key. Send any JSON object; it becomes the run's `trigger` data. When the trigger has a `secret`, sign the exact body: `X-Parley-Signature: sha256=<hex HMAC-SHA256 of the body>`. Answers `202` with the run (an existing one when the trigger's `dedupe_key` repeats).",
+          security: [],
+          params: z.object({ token: z.string() }),
+          response: { 202: z.object({ run_id: z.string(), created: z.boolean() }) },
+        },
+      },
       async (req, reply) => {
         const wf = await workflowStore.findByHookToken(deps.store, req.params.token.slice(0, 100));
         if (wf?.definition.trigger.type !== "webhook")

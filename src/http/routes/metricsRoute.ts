@@ -11,13 +11,25 @@ const same = (a: string, b: string) => {
 
 /** `GET /metrics` in Prometheus text format; behind a bearer token when one is configured. */
 export function metricsRoute(app: FastifyInstance, registry: Registry, token: string | undefined) {
-  app.get("/metrics", { schema: { hide: true } }, async (req, reply) => {
-    if (token && !same(req.headers.authorization ?? "", `Bearer ${token}`))
-      return sendProblem(
-        reply,
-        problem(401, "unauthorized", "GET /metrics needs Authorization: Bearer <PARLEY_METRICS_TOKEN>"),
-      );
-    const body = await registry.metrics();
-    return reply.type(registry.contentType).send(body);
-  });
+  app.get(
+    "/metrics",
+    {
+      schema: {
+        tags: ["Health"],
+        summary: "Prometheus metrics",
+        description:
+          "Prometheus text format: request latency by route pattern, process metrics and backlog gauges read from the database. Open unless `PARLEY_METRICS_TOKEN` is set; then send `Authorization: Bearer <PARLEY_METRICS_TOKEN>` (not an API key).",
+        security: [],
+      },
+    },
+    async (req, reply) => {
+      if (token && !same(req.headers.authorization ?? "", `Bearer ${token}`))
+        return sendProblem(
+          reply,
+          problem(401, "unauthorized", "GET /metrics needs Authorization: Bearer <PARLEY_METRICS_TOKEN>"),
+        );
+      const body = await registry.metrics();
+      return reply.type(registry.contentType).send(body);
+    },
+  );
 }

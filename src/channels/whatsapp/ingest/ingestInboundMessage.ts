@@ -84,6 +84,9 @@ export async function ingestInboundMessage(
   });
   if (!opened) throw new Error("conversation changed concurrently");
   const conversationId = opened.id;
+  // Read the clock again: the open (or reopen) just took its own time, and the message that caused it must not
+  // sort before it in the conversation.
+  const messageNow = Math.max(now, ctx.now());
 
   const messageId = newId();
   await tx
@@ -92,7 +95,7 @@ export async function ingestInboundMessage(
       inboundMessageRow(
         m,
         { id: messageId, workspaceId: ws, conversationId, contactId: contact.id, channelId: channel.id },
-        { at, now },
+        { at, now: messageNow },
       ),
     )
     .execute();
@@ -107,9 +110,9 @@ export async function ingestInboundMessage(
           .then(eb.val(at))
           .else(eb.ref("last_inbound_at"))
           .end(),
-      last_message_at: now,
-      last_activity_at: now,
-      updated_at: now,
+      last_message_at: messageNow,
+      last_activity_at: messageNow,
+      updated_at: messageNow,
     })
     .where("id", "=", conversationId)
     .execute();

@@ -20,6 +20,24 @@ function routingKeys(body: unknown): { phoneNumberId?: string; wabaId?: string }
   return { wabaId };
 }
 
+// Documented in the API reference but not validated by schema: the handshake's query is read as Meta sends it,
+// and the POST body must stay the raw bytes the signature covers.
+const tags = ["WhatsApp webhooks"];
+const verifyDocs = {
+  tags,
+  summary: "Meta's webhook verification handshake",
+  description:
+    "Meta calls this when you save the callback URL: `?hub.mode=subscribe&hub.verify_token=<a channel's verify token>&hub.challenge=<n>`. Answers the challenge as text/plain, or `403` when the token matches no channel.",
+  security: [],
+};
+const deliveryDocs = {
+  tags,
+  summary: "Meta's webhook deliveries",
+  description:
+    "The callback URL to give Meta (`https://<your host>/webhooks/whatsapp`). The body is Meta's webhook JSON, signed with the app secret in `X-Hub-Signature-256`; it is stored before the `200` and processed after. A missing or wrong signature is a `401` and nothing is stored; a delivery for a number Parley doesn't know is acknowledged and dropped.",
+  security: [],
+};
+
 /**
  * Meta's webhook endpoint. GET answers the verification handshake; POST checks `X-Hub-Signature-256` against
  * the app secret of the number the delivery is for, persists the raw body, and only then answers 200.
@@ -37,7 +55,7 @@ export function webhookRoutes(
       done(null, body),
     );
 
-    scope.get("/webhooks/whatsapp", { schema: { hide: true } }, async (req, reply) => {
+    scope.get("/webhooks/whatsapp", { schema: verifyDocs }, async (req, reply) => {
       const channels = await deps.directory.all();
       const result = verifyChallenge(req.query as Record<string, unknown>, (token) =>
         channels.some((c) => c.verifyToken === token),
@@ -50,7 +68,7 @@ export function webhookRoutes(
       return reply.code(200).type("text/plain").send(result.challenge);
     });
 
-    scope.post("/webhooks/whatsapp", { schema: { hide: true } }, async (req, reply) => {
+    scope.post("/webhooks/whatsapp", { schema: deliveryDocs }, async (req, reply) => {
       const raw = req.body;
       if (!Buffer.isBuffer(raw))
         return sendProblem(reply, problem(415, "unsupported_media_type", "Send application/json"));

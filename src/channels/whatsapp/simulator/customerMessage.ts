@@ -30,7 +30,7 @@ export function customerMessage(
     const offered = last?.options?.map((x) => x.id).join(", ");
     throw new SimulatorError(
       offered
-        ? `no option "${o.reply.id}" on the last message; it offers: ${offered}`
+        ? `no option "${o.reply.id}" on the latest message with options; it offers: ${offered}`
         : "the business has sent no buttons or list to tap",
     );
   }

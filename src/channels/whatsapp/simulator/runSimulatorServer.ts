@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Logger } from "pino";
 import { Simulator, type SimulatorOptions } from "./Simulator.ts";
@@ -13,7 +13,8 @@ export async function runSimulatorServer(
   const app = Fastify({
     loggerInstance: opts.log as FastifyBaseLogger,
     bodyLimit: 3 * 1024 * 1024,
-    disableRequestLogging: true,
+    // Through the log controller: the top-level option is deprecated and printed a warning on every start.
+    logController: new LogController({ disableRequestLogging: true }),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
