@@ -260,8 +260,9 @@ export default function ReportsPage() {
       <section className="card">
         <h3>Response times by category</h3>
         <p className="muted">
-          First response: from the open to the first reply by an agent, bot or workflow. Resolution: from the
-          open to the close. Over the conversations closed in the range.
+          First response: from the customer's first message (or the open, if they haven't written) to the
+          first reply by an agent, bot, workflow or API integration. Resolution: from the open to the close.
+          Over the conversations closed in the range.
         </p>
         <BarChart
           label="Median first-response and resolution time by category"
