@@ -3,6 +3,7 @@ import type { MessagesTable } from "../../../store/databaseSchema.ts";
 import type { StoreContext, Tx } from "../../../store/storeContext.ts";
 import { writeEvents } from "../../../store/writeEvents.ts";
 import type { WebhookStatusEvent } from "../webhook/webhookEvent.ts";
+import type { StatusPrefetch } from "./StatusPrefetch.ts";
 
 type Status = MessagesTable["status"];
 const rank: Partial<Record<Status, number>> = { queued: 0, sending: 0, sent: 1, delivered: 2, read: 3 };
@@ -13,20 +14,23 @@ const WINDOW_CLOSED = "131047";
 /**
  * A status webhook for one of our messages. Statuses only move forward (sent < delivered < read); a `read`
  * without `delivered` is fine; a `failed` after delivered/read is kept as an error but does not regress.
- * Returns false when the message is not ours (or not known yet).
+ * Returns false when the message is not ours (or not known yet). `prefetch` (a webhook batch's) saves the reads.
  */
 export async function applyStatusUpdate(
   ctx: StoreContext,
   tx: Tx,
   channel: Channel,
   s: WebhookStatusEvent,
+  prefetch?: StatusPrefetch,
 ): Promise<boolean> {
-  let msg = await tx
-    .selectFrom("messages")
-    .selectAll()
-    .where("channel_id", "=", channel.id)
-    .where("wa_message_id", "=", s.waMessageId)
-    .executeTakeFirst();
+  let msg =
+    prefetch?.get(channel, s) ??
+    (await tx
+      .selectFrom("messages")
+      .selectAll()
+      .where("channel_id", "=", channel.id)
+      .where("wa_message_id", "=", s.waMessageId)
+      .executeTakeFirst());
   // The status can outrun our own record of the wamid; we send our message id as biz_opaque_callback_data.
   if (!msg && s.bizOpaqueCallbackData) {
     msg = await tx
@@ -85,5 +89,7 @@ export async function applyStatusUpdate(
       ],
     );
   }
+  // Last: the event above needs the status it moved from.
+  prefetch?.update(msg, set);
   return true;
 }
