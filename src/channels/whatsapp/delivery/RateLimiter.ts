@@ -15,6 +15,8 @@ export interface BucketSpec {
  */
 export interface RateLimiter {
   take(spec: BucketSpec, want: number): Promise<{ granted: number; waitMs: number }>;
+  /** Tokens the bucket holds now, without taking any; only where that is cheap to know (in memory). */
+  peek?(spec: BucketSpec): number;
 }
 
 function refill(tokens: number, updatedAt: number, now: number, spec: BucketSpec): number {
@@ -28,6 +30,12 @@ export class MemoryRateLimiter implements RateLimiter {
 
   constructor(now: () => number = () => performance.timeOrigin + performance.now()) {
     this.#now = now;
+  }
+
+  peek(spec: BucketSpec): number {
+    const now = this.#now();
+    const b = this.#buckets.get(spec.key);
+    return b ? refill(b.tokens, b.at, now, spec) : spec.burst;
   }
 
   async take(spec: BucketSpec, want: number) {
