@@ -1,5 +1,6 @@
 import type { Channel } from "../../../store/channelStore.ts";
-import type { MessagesTable } from "../../../store/databaseSchema.ts";
+import type { MessageRow, MessagesTable } from "../../../store/databaseSchema.ts";
+import { preparedSqlite } from "../../../store/preparedSqlite.ts";
 import type { StoreContext, Tx } from "../../../store/storeContext.ts";
 import { writeEvents } from "../../../store/writeEvents.ts";
 import type { WebhookStatusEvent } from "../webhook/webhookEvent.ts";
@@ -69,7 +70,7 @@ export async function applyStatusUpdate(
     return true; // e.g. `played` for voice: nothing to record beyond what we have
   }
   set.status = next;
-  await tx.updateTable("messages").set(set).where("id", "=", msg.id).execute();
+  await writeStatus(ctx, tx, msg, set);
   if (next !== msg.status) {
     await writeEvents(
       ctx,
@@ -92,4 +93,34 @@ export async function applyStatusUpdate(
   // Last: the event above needs the status it moved from.
   prefetch?.update(msg, set);
   return true;
+}
+
+const STATUS_COLUMNS = [
+  "status",
+  "wa_message_id",
+  "sent_at",
+  "delivered_at",
+  "read_at",
+  "failed_at",
+  "error_code",
+  "error_detail",
+  "updated_at",
+] as const;
+
+/**
+ * Writes the status columns. On SQLite the row was read in this very transaction (nothing else can have
+ * written it since), so one prepared statement writes all of them: a status webhook batch otherwise spends most
+ * of its time having Kysely build a differently shaped UPDATE per status.
+ */
+async function writeStatus(ctx: StoreContext, tx: Tx, msg: MessageRow, set: Partial<MessagesTable>) {
+  const stmt = preparedSqlite(
+    ctx,
+    `update messages set ${STATUS_COLUMNS.map((c) => `${c} = ?`).join(", ")} where id = ?`,
+  );
+  if (!stmt) {
+    await tx.updateTable("messages").set(set).where("id", "=", msg.id).execute();
+    return;
+  }
+  const row = { ...msg, ...set };
+  stmt.run(...STATUS_COLUMNS.map((c) => row[c] ?? null), msg.id);
 }
