@@ -7,6 +7,8 @@ export interface BucketSpec {
   rate: number;
   /** Bucket size: how many may go at once after a quiet spell. */
   burst: number;
+  /** Tokens in a bucket seen for the first time (default: a full bucket). */
+  initial?: number;
 }
 
 /**
@@ -34,13 +36,18 @@ export class MemoryRateLimiter implements RateLimiter {
 
   peek(spec: BucketSpec): number {
     const now = this.#now();
-    const b = this.#buckets.get(spec.key);
-    return b ? refill(b.tokens, b.at, now, spec) : spec.burst;
+    let b = this.#buckets.get(spec.key);
+    if (!b) {
+      // Seen from now on: an empty bucket starts filling at its first look, not at its first take.
+      b = { tokens: spec.initial ?? spec.burst, at: now };
+      this.#buckets.set(spec.key, b);
+    }
+    return refill(b.tokens, b.at, now, spec);
   }
 
   async take(spec: BucketSpec, want: number) {
     const now = this.#now();
-    const b = this.#buckets.get(spec.key) ?? { tokens: spec.burst, at: now };
+    const b = this.#buckets.get(spec.key) ?? { tokens: spec.initial ?? spec.burst, at: now };
     const tokens = refill(b.tokens, b.at, now, spec);
     const granted = Math.max(0, Math.min(want, Math.floor(tokens)));
     this.#buckets.set(spec.key, { tokens: tokens - granted, at: now });
@@ -65,7 +72,7 @@ export class PostgresRateLimiter implements RateLimiter {
     const db = this.#store.db;
     await db
       .insertInto("rate_buckets")
-      .values({ key: spec.key, tokens: spec.burst, updated_at: now })
+      .values({ key: spec.key, tokens: spec.initial ?? spec.burst, updated_at: now })
       .onConflict((oc) => oc.column("key").doNothing())
       .execute();
     const row = await sql<{ granted: number; tokens: number }>`

@@ -1,9 +1,13 @@
 import type { RoutedChannel } from "../ingest/ChannelDirectory.ts";
 import type { RateLimiter } from "./RateLimiter.ts";
 
-/** A number's send bucket: its mps, with a burst of a twentieth of a second's worth. */
+/**
+ * A number's send bucket: its mps, with a burst of a twentieth of a second's worth. It starts empty: a process
+ * that just started can't know what the previous one sent in its last moments, and over a run the number's rate
+ * is then never exceeded, not even by the first burst.
+ */
 export function mpsBucket(channelId: string, mps: number) {
-  return { key: `mps:${channelId}`, rate: mps, burst: Math.max(1, Math.ceil(mps / 20)) };
+  return { key: `mps:${channelId}`, rate: mps, burst: Math.max(1, Math.ceil(mps / 20)), initial: 0 };
 }
 
 /** Sends in flight per number: half a second's worth, so requests held up on the way can't burst past the rate. */
