@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { MessageRow } from "../../../store/databaseSchema.ts";
 import type { StoreContext } from "../../../store/storeContext.ts";
 import type { ChannelDirectory, RoutedChannel } from "../ingest/ChannelDirectory.ts";
-import { claimBudget, inFlightCap, mpsBucket } from "./claimBudget.ts";
+import { claimBudget, claimStep, inFlightCap, mpsBucket } from "./claimBudget.ts";
 import type { RateLimiter } from "./RateLimiter.ts";
 import { SendResultRecorder } from "./SendResultRecorder.ts";
 import { sendOne } from "./sendOne.ts";
@@ -178,12 +178,10 @@ export class DeliveryWorker {
       const cap = inFlightCap(mps) - (this.#inFlightByChannel.get(channelId) ?? 0);
       const want = Math.min(rows.length, limit - picked.length, cap);
       if (want <= 0) continue;
-      const bucket = mpsBucket(channelId, mps);
-      const burst = bucket.burst;
-      const { granted, waitMs } = await this.#limiter.take(bucket, want);
+      const { granted, waitMs } = await this.#limiter.take(mpsBucket(channelId, mps), want);
       // Out of tokens: come back when a handful has refilled, not for every single one (each claim is a query).
       if (granted < want)
-        soonest = Math.min(soonest, Math.max(waitMs, (Math.min(burst / 2, want) / mps) * 1000));
+        soonest = Math.min(soonest, Math.max(waitMs, (Math.min(claimStep(mps), want) / mps) * 1000));
       let left = granted;
       for (const row of rows) {
         if (left === 0) break;

@@ -17,8 +17,11 @@ export interface BucketSpec {
  */
 export interface RateLimiter {
   take(spec: BucketSpec, want: number): Promise<{ granted: number; waitMs: number }>;
-  /** Tokens the bucket holds now, without taking any; only where that is cheap to know (in memory). */
-  peek?(spec: BucketSpec): number;
+  /**
+   * Tokens the bucket holds now, without taking any; only where that is cheap to know (in memory). Undefined for
+   * a bucket nobody has taken from yet: it starts (with `initial` tokens) at its first take.
+   */
+  peek?(spec: BucketSpec): number | undefined;
 }
 
 function refill(tokens: number, updatedAt: number, now: number, spec: BucketSpec): number {
@@ -34,15 +37,9 @@ export class MemoryRateLimiter implements RateLimiter {
     this.#now = now;
   }
 
-  peek(spec: BucketSpec): number {
-    const now = this.#now();
-    let b = this.#buckets.get(spec.key);
-    if (!b) {
-      // Seen from now on: an empty bucket starts filling at its first look, not at its first take.
-      b = { tokens: spec.initial ?? spec.burst, at: now };
-      this.#buckets.set(spec.key, b);
-    }
-    return refill(b.tokens, b.at, now, spec);
+  peek(spec: BucketSpec): number | undefined {
+    const b = this.#buckets.get(spec.key);
+    return b ? refill(b.tokens, b.at, this.#now(), spec) : undefined;
   }
 
   async take(spec: BucketSpec, want: number) {
