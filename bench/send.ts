@@ -11,7 +11,7 @@ import { channelStore } from "../src/store/channelStore.ts";
 import { openIn } from "../src/store/conversations/openConversation.ts";
 import { inTransaction } from "../src/store/inTransaction.ts";
 import { templateStore } from "../src/store/templateStore.ts";
-import { freePort, machine, startProcess, writeSection } from "./benchSupport.ts";
+import { freePort, loadNow, machine, startProcess, writeSection } from "./benchSupport.ts";
 
 // bench:send — N queued template messages delivered by Parley's delivery worker to the WhatsApp simulator
 // running as its own process, at a channel mps of 80 and of 1,000. The simulator enforces the same limit
@@ -233,27 +233,29 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const results = [];
+  const loadAtStart = loadNow();
   for (const mps of RATES) {
     process.stdout.write(
       `mps ${mps}: load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(" ")}\n`,
     );
-    const r = await runAt(mps, simUrl);
+    const load = loadNow();
+    const r = { ...(await runAt(mps, simUrl)), load };
     results.push(r);
     process.stdout.write(`mps ${mps}: ${JSON.stringify(r)}\n`);
   }
   const rows = results.map((r) => {
     const dev = ((r.rate - r.mps) / r.mps) * 100;
-    return `| ${r.mps.toLocaleString("en")} | ${(r.n?.accepted ?? 0).toLocaleString("en")} | ${r.seconds.toFixed(1)} | ${r.rate.toFixed(1)} | ${dev >= 0 ? "+" : ""}${dev.toFixed(2)} % | ${r.n?.max_per_second ?? 0} | ${r.errors["130429"] ?? 0} | ${r.errors["131056"] ?? 0} | ${JSON.stringify(r.byStatus)} | ${r.settleSeconds.toFixed(1)} |`;
+    return `| ${r.mps.toLocaleString("en")} | ${(r.n?.accepted ?? 0).toLocaleString("en")} | ${r.seconds.toFixed(1)} | ${r.rate.toFixed(1)} | ${dev >= 0 ? "+" : ""}${dev.toFixed(2)} % | ${r.n?.max_per_second ?? 0} | ${r.errors["130429"] ?? 0} | ${r.errors["131056"] ?? 0} | ${JSON.stringify(r.byStatus)} | ${r.settleSeconds.toFixed(1)} | ${r.load.toFixed(2)} |`;
   });
   const md = `## bench:send
 
-Command: \`npm run bench:send\` · ${new Date().toISOString().slice(0, 10)} · ${machine()}
+Command: \`npm run bench:send\` · ${new Date().toISOString().slice(0, 10)} · ${machine(loadAtStart)}
 Settings: ${N.toLocaleString("en")} queued template messages per run to ${N.toLocaleString("en")} distinct contacts, Parley (\`parley serve\`, SQLite) and the simulator (\`parley simulator\`) as separate processes on loopback; the simulator enforces the channel's mps with a one-second bucket (130429 over it) and the pair rate (131056).
 
-| channel mps | sends accepted | seconds (first → last) | measured rate /s | vs limit | busiest 1 s window | 130429 | 131056 | final statuses in Parley | statuses settled after last send, s |
-|---|---|---|---|---|---|---|---|---|---|
+| channel mps | sends accepted | seconds (first → last) | measured rate /s | vs limit | busiest 1 s window | 130429 | 131056 | final statuses in Parley | statuses settled after last send, s | load (1 min) at its start |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
 The measured rate is (accepted − 1) / (last − first accepted send), as the simulator timed them. The busiest

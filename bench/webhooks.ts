@@ -5,7 +5,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { signWebhookBody } from "../src/channels/whatsapp/webhook/verifyWebhookSignature.ts";
-import { freePort, machine, startProcess, writeSection } from "./benchSupport.ts";
+import { freePort, loadNow, machine, startProcess, writeSection } from "./benchSupport.ts";
 
 // bench:webhooks — signed inbound text-message webhooks over real HTTP on loopback, each verified, persisted and
 // attached to a conversation, against the same run's ceiling: a bare Fastify route that only checks the HMAC.
@@ -85,6 +85,7 @@ const dir = mkdtempSync(join(tmpdir(), "parley-bench-"));
 const dbFile = join(dir, "parley.db");
 try {
   // 1. The ceiling.
+  const loadAtStart = loadNow();
   process.stdout.write(
     `load average at start: ${loadavg()
       .map((l) => l.toFixed(2))
@@ -174,7 +175,7 @@ try {
     `| ${name} | ${Math.round(r.requests.average).toLocaleString("en")} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} | ${cpu} |`;
   const md = `## bench:webhooks
 
-Command: \`npm run bench:webhooks\` · ${new Date().toISOString().slice(0, 10)} · ${machine()}
+Command: \`npm run bench:webhooks\` · ${new Date().toISOString().slice(0, 10)} · ${machine(loadAtStart)}
 Settings: ${DURATION} s per target, ${CONNECTIONS} connections, ${CUSTOMERS} distinct customers, unique message ids, SQLite default (WAL), server in its own process, load generator (autocannon) in another.
 
 | target | accepted req/s (mean) | p50 ms | p99 ms | non-2xx | server CPU µs per delivery |
