@@ -41,6 +41,12 @@ export class DeliveryWorker {
   readonly #limiter: RateLimiter;
   readonly #opts: DeliveryOptions;
   readonly #recorder: SendResultRecorder;
+  /**
+   * Numbers whose first send of this process has been answered. A number's first send goes alone and its bucket
+   * starts again when the answer comes: that first call (a new connection, cold code on both ends) is much
+   * slower than the rest, and sends claimed while it was on its way would reach Meta above the number's rate.
+   */
+  readonly #warm = new Set<string>();
   #inFlight = 0;
   readonly #inFlightByChannel = new Map<string, number>();
   #running = false;
@@ -140,7 +146,12 @@ export class DeliveryWorker {
   async #claim(limit: number): Promise<Claimed[]> {
     const ctx = this.#store;
     const now = ctx.now();
-    const budget = claimBudget(await this.#directory.all(), this.#limiter, this.#inFlightByChannel);
+    const budget = claimBudget(
+      await this.#directory.all(),
+      this.#limiter,
+      this.#inFlightByChannel,
+      this.#warm,
+    );
     if (budget?.rows === 0) {
       if (Number.isFinite(budget.waitMs) && !this.#stopped) {
         clearTimeout(this.#sleep);
@@ -175,6 +186,8 @@ export class DeliveryWorker {
       const routed = (await this.#directory.all()).find((r) => r.channel.id === channelId);
       if (!routed?.channel.healthy) continue; // an unhealthy channel keeps its queue until its token is fixed
       const mps = routed.channel.mps;
+      if (this.#limiter.peek?.(mpsBucket(channelId, mps)) !== undefined && !this.#warm.has(channelId))
+        continue;
       const cap = inFlightCap(mps) - (this.#inFlightByChannel.get(channelId) ?? 0);
       const want = Math.min(rows.length, limit - picked.length, cap);
       if (want <= 0) continue;
@@ -263,6 +276,10 @@ export class DeliveryWorker {
               code: "channel_missing",
               detail: "The channel or contact no longer exists",
             };
+      if (routed && !this.#warm.has(m.channel_id)) {
+        this.#warm.add(m.channel_id);
+        this.#limiter.restart?.(mpsBucket(m.channel_id, routed.channel.mps));
+      }
       await this.#recorder.record(m, result);
       if (!result.ok && "channelUnhealthy" in result && result.channelUnhealthy) this.#directory.invalidate();
     } catch (err) {

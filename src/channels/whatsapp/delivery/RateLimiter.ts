@@ -22,6 +22,8 @@ export interface RateLimiter {
    * a bucket nobody has taken from yet: it starts (with `initial` tokens) at its first take.
    */
   peek?(spec: BucketSpec): number | undefined;
+  /** Empties the bucket and starts it again from now (in memory only). */
+  restart?(spec: BucketSpec): void;
 }
 
 function refill(tokens: number, updatedAt: number, now: number, spec: BucketSpec): number {
@@ -40,6 +42,10 @@ export class MemoryRateLimiter implements RateLimiter {
   peek(spec: BucketSpec): number | undefined {
     const b = this.#buckets.get(spec.key);
     return b ? refill(b.tokens, b.at, this.#now(), spec) : undefined;
+  }
+
+  restart(spec: BucketSpec): void {
+    this.#buckets.set(spec.key, { tokens: 0, at: this.#now() });
   }
 
   async take(spec: BucketSpec, want: number) {

@@ -33,6 +33,7 @@ export function claimBudget(
   channels: RoutedChannel[],
   limiter: RateLimiter,
   inFlight: Map<string, number>,
+  warm: Set<string>,
 ): { rows: number; waitMs: number } | null {
   if (!limiter.peek) return null;
   let rows = 0;
@@ -49,6 +50,8 @@ export function claimBudget(
       rows += Math.min(room, Math.max(1, bucket.initial));
       continue;
     }
+    // The first send is out: the rest wait for its answer (which restarts the bucket then; see DeliveryWorker).
+    if (!warm.has(channel.id)) continue;
     const tokens = Math.min(room, Math.floor(held));
     if (tokens >= worthwhile) rows += tokens;
     else waitMs = Math.min(waitMs, Math.ceil(((worthwhile - held) / channel.mps) * 1000));
