@@ -22,10 +22,15 @@ export type SmallFetch = (
  * signal's reason, like fetch.
  */
 export function keepAliveFetch(options: { maxSockets: number }): SmallFetch {
-  const agents = {
-    "http:": new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, scheduling: "lifo" }),
-    "https:": new https.Agent({ keepAlive: true, maxSockets: options.maxSockets, scheduling: "lifo" }),
+  // Idle connections are closed after 4 s, like fetch's: held forever, they keep a closing server (the
+  // simulator's webhooks to Parley, Parley's calls to its mounted simulator) from ever finishing its close.
+  const agentOptions = {
+    keepAlive: true,
+    maxSockets: options.maxSockets,
+    scheduling: "lifo" as const,
+    timeout: 4000,
   };
+  const agents = { "http:": new http.Agent(agentOptions), "https:": new https.Agent(agentOptions) };
   return (url, init) =>
     new Promise<SmallResponse>((resolve, reject) => {
       const u = new URL(url);
@@ -40,6 +45,10 @@ export function keepAliveFetch(options: { maxSockets: number }): SmallFetch {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", fail);
+        // A connection dropped mid-body: no "end" is coming (a no-op once the promise has settled).
+        res.on("close", () => {
+          if (!res.complete) fail(new Error("connection closed before the response was complete"));
+        });
         res.on("end", () => {
           signal?.removeEventListener("abort", onAbort);
           const buf = Buffer.concat(chunks);
