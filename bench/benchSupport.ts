@@ -59,11 +59,16 @@ export async function startProcess(
   };
 }
 
-/** A line describing the machine, for the results table. */
-export function machine(): string {
+/** The 1-minute load average now; benchmarks take it when they start. */
+export function loadNow(): number {
+  return loadavg()[0] ?? 0;
+}
+
+/** A line describing the machine, for the results table; `loadAtStart` as taken by `loadNow()` at the start. */
+export function machine(loadAtStart: number = loadNow()): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
   // The machine may be shared: the load average at the start says how busy it was.
-  return `${cpus().length} cores (${cpu.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, 1-min load average at start ${loadavg()[0]?.toFixed(2)}`;
+  return `${cpus().length} cores (${cpu.trim()}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, 1-min load average at start ${loadAtStart.toFixed(2)} (at the end ${loadNow().toFixed(2)})`;
 }
 
 /** Replaces the section between `<!-- name:start -->` and `<!-- name:end -->` in docs/benchmarks.md. */

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { signWebhookBody } from "../src/channels/whatsapp/webhook/verifyWebhookSignature.ts";
-import { freePort, machine, startProcess, writeSection } from "./benchSupport.ts";
+import { freePort, loadNow, machine, startProcess, writeSection } from "./benchSupport.ts";
 
 // bench:webhooks — signed inbound text-message webhooks over real HTTP on loopback, each verified, persisted and
 // attached to a conversation, against the same run's ceiling: a bare Fastify route that only checks the HMAC.
@@ -14,6 +14,16 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
 const APP_SECRET = "bench-app-secret";
 const PHONE_NUMBER_ID = "109876543210001";
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 
 function makeBody(i: number): string {
   const wa = String(14155500000 + (i % CUSTOMERS));
@@ -75,6 +85,12 @@ const dir = mkdtempSync(join(tmpdir(), "parley-bench-"));
 const dbFile = join(dir, "parley.db");
 try {
   // 1. The ceiling.
+  const loadAtStart = loadNow();
+  process.stdout.write(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n`,
+  );
   const barePort = await freePort();
   const bare = spawn(
     process.execPath,
@@ -87,7 +103,9 @@ try {
     } catch {}
     await new Promise((r) => setTimeout(r, 100));
   }
+  const bareCpu0 = cpuSeconds(bare.pid);
   const ceiling = await load(barePort);
+  const bareCpu = cpuSeconds(bare.pid) - bareCpu0;
   bare.kill();
 
   // 2. Parley on its SQLite default.
@@ -104,6 +122,9 @@ try {
       HOST: "127.0.0.1",
     },
     port,
+    "/healthz",
+    // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+    (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
   );
   const key = /PARLEY_API_KEY=(\S+)/.exec(parley.output())?.[1];
   const res = await fetch(`http://127.0.0.1:${port}/api/v1/channels`, {
@@ -121,6 +142,7 @@ try {
   });
   if (res.status !== 201) throw new Error(`could not create channel: ${res.status} ${await res.text()}`);
   const started = Date.now();
+  const parleyCpu0 = cpuSeconds(parley.child.pid);
   const result = await load(port);
   // Wait until every stored delivery has been processed into messages.
   const db = new Database(dbFile, { readonly: true });
@@ -143,24 +165,29 @@ try {
   );
   const conversations = Number((db.prepare("select count(*) n from conversations").get() as { n: number }).n);
   db.close();
+  const parleyCpu = cpuSeconds(parley.child.pid) - parleyCpu0;
   await parley.stop();
 
   const accepted = result.requests.total - result.non2xx;
   const processedRate = stats.n / Math.max(0.001, (stats.last - stats.first) / 1000);
-  const row = (name: string, r: autocannon.Result) =>
-    `| ${name} | ${Math.round(r.requests.average).toLocaleString("en")} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} |`;
+  const perDelivery = (cpu: number, n: number) => (n > 0 ? ((cpu / n) * 1e6).toFixed(0) : "–");
+  const row = (name: string, r: autocannon.Result, cpu: string) =>
+    `| ${name} | ${Math.round(r.requests.average).toLocaleString("en")} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} | ${cpu} |`;
   const md = `## bench:webhooks
 
-Command: \`npm run bench:webhooks\` · ${new Date().toISOString().slice(0, 10)} · ${machine()}
+Command: \`npm run bench:webhooks\` · ${new Date().toISOString().slice(0, 10)} · ${machine(loadAtStart)}
 Settings: ${DURATION} s per target, ${CONNECTIONS} connections, ${CUSTOMERS} distinct customers, unique message ids, SQLite default (WAL), server in its own process, load generator (autocannon) in another.
 
-| target | accepted req/s (mean) | p50 ms | p99 ms | non-2xx |
-|---|---|---|---|---|
-${row("bare Fastify + HMAC check (ceiling)", ceiling)}
-${row("Parley: verify + persist + 200", result)}
+| target | accepted req/s (mean) | p50 ms | p99 ms | non-2xx | server CPU µs per delivery |
+|---|---|---|---|---|---|
+${row("bare Fastify + HMAC check (ceiling)", ceiling, perDelivery(bareCpu, ceiling.requests.total))}
+${row("Parley: verify + persist + 200", result, perDelivery(parleyCpu, stats.n))}
 
 - Ratio Parley / ceiling (accepted req/s): **${(result.requests.average / ceiling.requests.average).toFixed(2)}**
 - Deliveries accepted: ${accepted.toLocaleString("en")}; stored: ${stats.n.toLocaleString("en")}; inbound messages attached to conversations: ${messages.toLocaleString("en")} in ${conversations.toLocaleString("en")} conversations.
+- Server CPU per delivery: the server process's user + system CPU time over the run (for Parley up to the last
+  delivery attached to its conversation, so processing included) divided by the deliveries; it depends much less
+  on what else the shared machine is doing than the rates do.
 - Sustained end-to-end rate (first delivery received → last one attached to its conversation): **${Math.round(processedRate).toLocaleString("en")} deliveries/s**.
 `;
   writeSection("bench-webhooks", md);

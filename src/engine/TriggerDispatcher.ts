@@ -77,7 +77,8 @@ export class TriggerDispatcher {
         return 0;
       }
       const workflows = await workflowStore.enabledByTrigger(tx, EVENT_TRIGGERS);
-      for (const e of events) await this.#handle(tx, e, workflows);
+      const waiting = await this.#waitingConversations(tx, events);
+      for (const e of events) await this.#handle(tx, e, workflows, waiting);
       await tx
         .updateTable("workflow_cursors")
         .set({ last_event_id: last.id })
@@ -88,16 +89,44 @@ export class TriggerDispatcher {
     });
   }
 
-  async #handle(tx: Tx, e: EventRow, all: Workflow[]): Promise<void> {
+  /**
+   * The batch's conversations with a question waiting for a reply, read once: asking per inbound message cost a
+   * query per message. Waitpoints are created by the runner, not here, so none appear during the batch.
+   */
+  async #waitingConversations(tx: Tx, events: EventRow[]): Promise<Set<string>> {
+    const ids = [
+      ...new Set(
+        events.flatMap((e) => (e.type === "message.created" && e.conversation_id ? [e.conversation_id] : [])),
+      ),
+    ];
+    const waiting = new Set<string>();
+    for (let i = 0; i < ids.length; i += 200) {
+      const rows = await tx
+        .selectFrom("workflow_waitpoints")
+        .select("conversation_id")
+        .where("conversation_id", "in", ids.slice(i, i + 200))
+        .where("status", "=", "waiting")
+        .where("kind", "=", "reply")
+        .execute();
+      for (const r of rows) if (r.conversation_id) waiting.add(r.conversation_id);
+    }
+    return waiting;
+  }
+
+  async #handle(tx: Tx, e: EventRow, all: Workflow[], waiting: Set<string>): Promise<void> {
+    const inboundCandidate = e.type === "message.created" && e.conversation_id !== null;
+    const candidates = all.filter((w) => w.workspaceId === e.workspace_id);
+    // Most events concern no workflow at all: skip parsing them.
+    if (candidates.length === 0 && !(inboundCandidate && waiting.has(e.conversation_id ?? ""))) return;
     const payload: Record<string, unknown> = JSON.parse(e.payload);
     const inbound = e.type === "message.created" && payload.direction === "inbound";
     if (
       inbound &&
       e.conversation_id &&
+      waiting.has(e.conversation_id) &&
       (await this.#answer(tx, e.conversation_id, String(payload.messageId)))
     )
       return;
-    const candidates = all.filter((w) => w.workspaceId === e.workspace_id);
     if (candidates.length === 0) return;
     const te: TriggerEvent = { type: e.type, payload };
     const trigger: Record<string, unknown> = { event: e.type, conversation_id: e.conversation_id };

@@ -4,6 +4,7 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, PostgresDialect, type SqliteDatabase as SqliteDatabaseLike, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { DatabaseSchema } from "./databaseSchema.ts";
+import { startWalCheckpointer } from "./walCheckpointer.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -14,6 +15,12 @@ export interface Database {
   file?: string;
   /** A PostgreSQL connection string (absent for SQLite); used for LISTEN. */
   url?: string;
+  /**
+   * The SQLite handle (absent for PostgreSQL), for the few hot paths that run prepared statements directly. Only
+   * use it while holding Kysely's connection (`db.connection().execute(…)`), never inside a Kysely transaction
+   * of someone else's.
+   */
+  sqlite?: SqliteDatabase.Database;
   close(): Promise<void>;
 }
 
@@ -44,10 +51,22 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
     // The default 2 MB page cache makes every index lookup a read() once tables grow past a few thousand rows.
     sqlite.pragma("cache_size = -65536");
     sqlite.pragma("temp_store = memory");
+    // Checkpoints run in a background thread (walCheckpointer); this is only the safety net.
+    const checkpointer = file === ":memory:" ? null : startWalCheckpointer(file);
+    if (checkpointer) sqlite.pragma("wal_autocheckpoint = 4000");
     const db = new Kysely<DatabaseSchema>({
       dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
     });
-    return { db, dialect: "sqlite", file, close: () => db.destroy() };
+    return {
+      db,
+      dialect: "sqlite",
+      file,
+      sqlite,
+      close: async () => {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
+    };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(":")[0]}:…")`);
 }

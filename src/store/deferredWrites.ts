@@ -1,5 +1,6 @@
 import { type Insertable, sql } from "kysely";
 import type { DatabaseSchema } from "./databaseSchema.ts";
+import { insertRows } from "./insertRows.ts";
 import type { StoreContext, Tx } from "./storeContext.ts";
 
 type DeferredTable = "events" | "workflow_run_steps";
@@ -11,8 +12,6 @@ interface Pending {
 }
 
 const pending = new WeakMap<Tx, Pending>();
-/** Rows per INSERT: far below both engines' bound-parameter limits. */
-const CHUNK = 400;
 
 /**
  * Write-only rows (outbox events, workflow step logs) of a transaction that opted in are kept in memory and
@@ -51,16 +50,8 @@ export const deferredWrites = {
     const p = pending.get(tx);
     if (!p) return;
     pending.delete(tx);
-    for (let i = 0; i < p.rows.events.length; i += CHUNK)
-      await tx
-        .insertInto("events")
-        .values(p.rows.events.slice(i, i + CHUNK))
-        .execute();
-    for (let i = 0; i < p.rows.workflow_run_steps.length; i += CHUNK)
-      await tx
-        .insertInto("workflow_run_steps")
-        .values(p.rows.workflow_run_steps.slice(i, i + CHUNK))
-        .execute();
+    await insertRows(ctx, tx, "events", p.rows.events);
+    await insertRows(ctx, tx, "workflow_run_steps", p.rows.workflow_run_steps);
     if (ctx.dialect === "postgres")
       for (const n of p.notify) {
         const [channel, payload] = n.split("\n");

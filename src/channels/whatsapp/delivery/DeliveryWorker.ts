@@ -2,9 +2,12 @@ import type { Logger } from "pino";
 import type { MessageRow } from "../../../store/databaseSchema.ts";
 import type { StoreContext } from "../../../store/storeContext.ts";
 import type { ChannelDirectory, RoutedChannel } from "../ingest/ChannelDirectory.ts";
+import { claimBudget, claimStep, inFlightCap, mpsBucket } from "./claimBudget.ts";
 import type { RateLimiter } from "./RateLimiter.ts";
-import { recordSendResult } from "./recordSendResult.ts";
+import { SendResultRecorder } from "./SendResultRecorder.ts";
 import { sendOne } from "./sendOne.ts";
+
+type Claimed = { m: MessageRow; phone: string | undefined };
 
 export interface DeliveryOptions {
   /** Sustained messages per recipient per second (Meta's pair rate is about one per 6 s). */
@@ -37,6 +40,13 @@ export class DeliveryWorker {
   readonly #directory: ChannelDirectory;
   readonly #limiter: RateLimiter;
   readonly #opts: DeliveryOptions;
+  readonly #recorder: SendResultRecorder;
+  /**
+   * Numbers whose first send of this process has been answered. A number's first send goes alone and its bucket
+   * starts again when the answer comes: that first call (a new connection, cold code on both ends) is much
+   * slower than the rest, and sends claimed while it was on its way would reach Meta above the number's rate.
+   */
+  readonly #warm = new Set<string>();
   #inFlight = 0;
   readonly #inFlightByChannel = new Map<string, number>();
   #running = false;
@@ -70,6 +80,7 @@ export class DeliveryWorker {
     this.#limiter = limiter;
     this.#log = log.child({ component: "delivery" });
     this.#opts = { ...defaultDeliveryOptions, ...opts };
+    this.#recorder = new SendResultRecorder(store, this.#log);
   }
 
   async start(): Promise<void> {
@@ -121,7 +132,7 @@ export class DeliveryWorker {
         const room = this.#opts.concurrency - this.#inFlight;
         if (room <= 0) break;
         const claimed = await this.#claim(room);
-        for (const m of claimed) void this.#deliver(m);
+        for (const c of claimed) void this.#deliver(c.m, c.phone);
         if (claimed.length === room) this.#again = true;
       } while (this.#again && !this.#stopped);
     } catch (err) {
@@ -132,9 +143,25 @@ export class DeliveryWorker {
   }
 
   /** Claims due messages (`queued` → `sending`), at most what the channels' buckets allow right now. */
-  async #claim(limit: number): Promise<MessageRow[]> {
+  async #claim(limit: number): Promise<Claimed[]> {
     const ctx = this.#store;
     const now = ctx.now();
+    const budget = claimBudget(
+      await this.#directory.all(),
+      this.#limiter,
+      this.#inFlightByChannel,
+      this.#warm,
+    );
+    if (budget?.rows === 0) {
+      if (Number.isFinite(budget.waitMs) && !this.#stopped) {
+        clearTimeout(this.#sleep);
+        this.#sleep = setTimeout(this.#forceWake, Math.max(1, budget.waitMs));
+      }
+      this.#quietUntil = performance.now() + Math.min(budget.waitMs, 250);
+      return [];
+    }
+    // Pair-rate deferrals and other numbers' rows share the read: some slack beyond the tokens.
+    const rows = Math.min(limit * 4, 500, budget ? budget.rows * 2 + 16 : 500);
     const candidates = await ctx.db
       .selectFrom("messages")
       .select(["id", "channel_id", "contact_id"])
@@ -142,7 +169,7 @@ export class DeliveryWorker {
       .where("next_attempt_at", "<=", now)
       .orderBy("next_attempt_at")
       .orderBy("id")
-      .limit(Math.min(limit * 4, 500))
+      .limit(rows)
       .execute();
     if (candidates.length === 0) return [];
 
@@ -150,24 +177,24 @@ export class DeliveryWorker {
     const deferred: { id: string; until: number }[] = [];
     let soonest = Number.POSITIVE_INFINITY;
     const byChannel = new Map<string, typeof candidates>();
-    for (const c of candidates) byChannel.set(c.channel_id, [...(byChannel.get(c.channel_id) ?? []), c]);
+    for (const c of candidates) {
+      const list = byChannel.get(c.channel_id);
+      if (list) list.push(c);
+      else byChannel.set(c.channel_id, [c]);
+    }
     for (const [channelId, rows] of byChannel) {
       const routed = (await this.#directory.all()).find((r) => r.channel.id === channelId);
       if (!routed?.channel.healthy) continue; // an unhealthy channel keeps its queue until its token is fixed
       const mps = routed.channel.mps;
-      // Sends in flight per number are capped at half a second's worth: requests held up on the way (a slow
-      // network, a paused process) then can't reach Meta in one burst above the number's rate.
-      const cap = Math.max(4, Math.ceil(mps / 2)) - (this.#inFlightByChannel.get(channelId) ?? 0);
+      if (this.#limiter.peek?.(mpsBucket(channelId, mps)) !== undefined && !this.#warm.has(channelId))
+        continue;
+      const cap = inFlightCap(mps) - (this.#inFlightByChannel.get(channelId) ?? 0);
       const want = Math.min(rows.length, limit - picked.length, cap);
       if (want <= 0) continue;
-      const burst = Math.max(1, Math.ceil(mps / 20));
-      const { granted, waitMs } = await this.#limiter.take(
-        { key: `mps:${channelId}`, rate: mps, burst },
-        want,
-      );
+      const { granted, waitMs } = await this.#limiter.take(mpsBucket(channelId, mps), want);
       // Out of tokens: come back when a handful has refilled, not for every single one (each claim is a query).
       if (granted < want)
-        soonest = Math.min(soonest, Math.max(waitMs, (Math.min(burst / 2, want) / mps) * 1000));
+        soonest = Math.min(soonest, Math.max(waitMs, (Math.min(claimStep(mps), want) / mps) * 1000));
       let left = granted;
       for (const row of rows) {
         if (left === 0) break;
@@ -205,7 +232,7 @@ export class DeliveryWorker {
       return [];
     }
     return ctx.db.transaction().execute(async (tx) => {
-      const rows = await tx
+      const claimed = await tx
         .updateTable("messages")
         .set({
           status: "sending",
@@ -218,32 +245,42 @@ export class DeliveryWorker {
         .where("status", "=", "queued")
         .returningAll()
         .execute();
-      return rows;
+      // The recipients' numbers, read once for the claim rather than once per send.
+      const phones = new Map<string, string>();
+      const contactIds = [...new Set(claimed.map((m) => m.contact_id))];
+      for (let i = 0; i < contactIds.length; i += 500) {
+        const rows = await tx
+          .selectFrom("contacts")
+          .select(["id", "phone"])
+          .where("id", "in", contactIds.slice(i, i + 500))
+          .execute();
+        for (const c of rows) phones.set(c.id, c.phone);
+      }
+      return claimed.map((m) => ({ m, phone: phones.get(m.contact_id) }));
     });
   }
 
-  async #deliver(m: MessageRow): Promise<void> {
+  async #deliver(m: MessageRow, phone: string | undefined): Promise<void> {
     this.#inFlight++;
     this.#inFlightByChannel.set(m.channel_id, (this.#inFlightByChannel.get(m.channel_id) ?? 0) + 1);
     try {
       const routed: RoutedChannel | undefined = (await this.#directory.all()).find(
         (r) => r.channel.id === m.channel_id,
       );
-      const contact = await this.#store.db
-        .selectFrom("contacts")
-        .select(["phone"])
-        .where("id", "=", m.contact_id)
-        .executeTakeFirst();
       const result =
-        routed && contact
-          ? await sendOne(routed, contact.phone, m, this.#opts.timeoutMs)
+        routed && phone !== undefined
+          ? await sendOne(routed, phone, m, this.#opts.timeoutMs)
           : {
               ok: false as const,
               permanent: true,
               code: "channel_missing",
               detail: "The channel or contact no longer exists",
             };
-      await recordSendResult(this.#store, m, result, this.#log);
+      if (routed && !this.#warm.has(m.channel_id)) {
+        this.#warm.add(m.channel_id);
+        this.#limiter.restart?.(mpsBucket(m.channel_id, routed.channel.mps));
+      }
+      await this.#recorder.record(m, result);
       if (!result.ok && "channelUnhealthy" in result && result.channelUnhealthy) this.#directory.invalidate();
     } catch (err) {
       this.#log.error({ err, messageId: m.id }, "delivery failed unexpectedly");

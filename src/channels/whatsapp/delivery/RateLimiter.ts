@@ -7,6 +7,8 @@ export interface BucketSpec {
   rate: number;
   /** Bucket size: how many may go at once after a quiet spell. */
   burst: number;
+  /** Tokens in a bucket seen for the first time (default: a full bucket). */
+  initial?: number;
 }
 
 /**
@@ -15,6 +17,13 @@ export interface BucketSpec {
  */
 export interface RateLimiter {
   take(spec: BucketSpec, want: number): Promise<{ granted: number; waitMs: number }>;
+  /**
+   * Tokens the bucket holds now, without taking any; only where that is cheap to know (in memory). Undefined for
+   * a bucket nobody has taken from yet: it starts (with `initial` tokens) at its first take.
+   */
+  peek?(spec: BucketSpec): number | undefined;
+  /** Empties the bucket and starts it again from now (in memory only). */
+  restart?(spec: BucketSpec): void;
 }
 
 function refill(tokens: number, updatedAt: number, now: number, spec: BucketSpec): number {
@@ -30,9 +39,18 @@ export class MemoryRateLimiter implements RateLimiter {
     this.#now = now;
   }
 
+  peek(spec: BucketSpec): number | undefined {
+    const b = this.#buckets.get(spec.key);
+    return b ? refill(b.tokens, b.at, this.#now(), spec) : undefined;
+  }
+
+  restart(spec: BucketSpec): void {
+    this.#buckets.set(spec.key, { tokens: 0, at: this.#now() });
+  }
+
   async take(spec: BucketSpec, want: number) {
     const now = this.#now();
-    const b = this.#buckets.get(spec.key) ?? { tokens: spec.burst, at: now };
+    const b = this.#buckets.get(spec.key) ?? { tokens: spec.initial ?? spec.burst, at: now };
     const tokens = refill(b.tokens, b.at, now, spec);
     const granted = Math.max(0, Math.min(want, Math.floor(tokens)));
     this.#buckets.set(spec.key, { tokens: tokens - granted, at: now });
@@ -57,7 +75,7 @@ export class PostgresRateLimiter implements RateLimiter {
     const db = this.#store.db;
     await db
       .insertInto("rate_buckets")
-      .values({ key: spec.key, tokens: spec.burst, updated_at: now })
+      .values({ key: spec.key, tokens: spec.initial ?? spec.burst, updated_at: now })
       .onConflict((oc) => oc.column("key").doNothing())
       .execute();
     const row = await sql<{ granted: number; tokens: number }>`

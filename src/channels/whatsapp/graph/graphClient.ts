@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { GraphSendMessage } from "./graphMessageSchema.ts";
+import { keepAliveFetch, type SmallFetch, type SmallResponse } from "./keepAliveFetch.ts";
 import { toGraphMarkRead } from "./toGraphMessage.ts";
 
 /** A failed Graph call: Meta's error envelope, an HTTP status without one, a timeout, or a network failure. */
@@ -60,10 +61,14 @@ export interface GraphClientOptions {
   version: string;
   accessToken: string;
   timeoutMs: number;
+  /** Defaults to a keep-alive node:http transport shared by every client of the process. */
   fetch?: typeof fetch;
 }
 
-function retryAfter(res: Response): number | undefined {
+/** Hundreds of sends in flight to one host at 1,000 mps; more connections than this only queue at Meta. */
+const sharedTransport = keepAliveFetch({ maxSockets: 256 });
+
+function retryAfter(res: SmallResponse): number | undefined {
   const h = res.headers.get("retry-after");
   if (!h) return undefined;
   const s = Number(h);
@@ -96,7 +101,7 @@ function transportError(err: unknown, signal: AbortSignal): GraphError {
  * data (`{ ok: false, error }`), never thrown, so callers decide about retries in one place.
  */
 export function createGraphClient(opts: GraphClientOptions) {
-  const doFetch = opts.fetch ?? fetch;
+  const doFetch = (opts.fetch as SmallFetch | undefined) ?? sharedTransport;
   const root = `${opts.baseUrl.replace(/\/+$/, "")}/${opts.version}`;
 
   async function call(
@@ -106,7 +111,7 @@ export function createGraphClient(opts: GraphClientOptions) {
   ): Promise<{ ok: true; json: unknown } | { ok: false; error: GraphError }> {
     // One deadline for the whole exchange: a server that sends headers and then stalls is a timeout too.
     const signal = AbortSignal.timeout(opts.timeoutMs);
-    let res: Response;
+    let res: SmallResponse;
     let text: string;
     try {
       res = await doFetch(url, {

@@ -5,7 +5,10 @@ import { normalizeWaId } from "../../../core/normalizeWaId.ts";
 import type { WorkspaceSettings } from "../../../core/workspace/workspaceSchema.ts";
 import type { Channel } from "../../../store/channelStore.ts";
 import type { MessagesTable } from "../../../store/databaseSchema.ts";
+import { deferredWrites } from "../../../store/deferredWrites.ts";
+import { insertRows } from "../../../store/insertRows.ts";
 import { previewOf } from "../../../store/messageStore.ts";
+import { preparedSqlite } from "../../../store/preparedSqlite.ts";
 import type { StoreContext, Tx } from "../../../store/storeContext.ts";
 import { workspaceStore } from "../../../store/workspaceStore.ts";
 import type { WebhookMessageEvent } from "../webhook/webhookEvent.ts";
@@ -168,17 +171,38 @@ export class InboundBatch {
     if (this.#messages.length === 0) return;
     const tx = this.#tx;
     const now = this.#ctx.now();
-    for (let i = 0; i < this.#messages.length; i += CHUNK)
-      await tx
-        .insertInto("messages")
-        .values(this.#messages.slice(i, i + CHUNK))
-        .execute();
-    for (let i = 0; i < this.#events.length; i += CHUNK)
-      await tx
-        .insertInto("events")
-        .values(this.#events.slice(i, i + CHUNK))
-        .execute();
-    // Webhooks arrive out of order: the window runs from the latest message, whichever arrived last.
+    await insertRows(this.#ctx, tx, "messages", this.#messages);
+    // In a transaction that defers outbox rows they join the others, in order, at its end.
+    const deferred = this.#events.every((e) => deferredWrites.add(tx, "events", [e], e.workspace_id));
+    if (!deferred) await insertRows(this.#ctx, tx, "events", this.#events);
+    await this.#touch(now);
+    if (this.#ctx.dialect === "postgres" && !deferred)
+      for (const ws of new Set(this.#events.map((e) => e.workspace_id)))
+        await sql`select pg_notify('parley_events', ${ws})`.execute(tx);
+    this.#messages = [];
+    this.#events = [];
+    this.#contacts = new Map();
+    this.#conversations = new Map();
+  }
+
+  /** Webhooks arrive out of order: the window runs from the latest message, whichever arrived last. */
+  async #touch(now: number): Promise<void> {
+    const contact = preparedSqlite(
+      this.#ctx,
+      "update contacts set last_inbound_at = max(coalesce(last_inbound_at, ?), ?), updated_at = ? where id = ?",
+    );
+    const conversation = preparedSqlite(
+      this.#ctx,
+      `update conversations set last_inbound_at = max(coalesce(last_inbound_at, ?), ?),
+        last_message_at = ?, last_activity_at = ?, updated_at = ? where id = ?`,
+    );
+    if (contact && conversation) {
+      // SQLite, inside this transaction: a prepared UPDATE by primary key per row beats one CASE over all of them.
+      for (const [id, at] of this.#contacts) contact.run(at, at, now, id);
+      for (const [id, at] of this.#conversations) conversation.run(at, at, now, now, now, id);
+      return;
+    }
+    const tx = this.#tx;
     const latest = (times: Map<string, number>) =>
       sql`case ${sql.join(
         [...times].map(
@@ -193,12 +217,5 @@ export class InboundBatch {
     await sql`update conversations set last_inbound_at = ${latest(this.#conversations)},
       last_message_at = ${now}, last_activity_at = ${now}, updated_at = ${now}
       where id in (${ids(this.#conversations)})`.execute(tx);
-    if (this.#ctx.dialect === "postgres")
-      for (const ws of new Set(this.#events.map((e) => e.workspace_id)))
-        await sql`select pg_notify('parley_events', ${ws})`.execute(tx);
-    this.#messages = [];
-    this.#events = [];
-    this.#contacts = new Map();
-    this.#conversations = new Map();
   }
 }

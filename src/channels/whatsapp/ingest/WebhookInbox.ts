@@ -2,16 +2,35 @@ import { createHash } from "node:crypto";
 import type { StoreContext } from "../../../store/storeContext.ts";
 
 type Pending = { channelId: string | null; body: string; resolve: () => void; reject: (e: unknown) => void };
+type Row = {
+  channel_id: string | null;
+  body_hash: string;
+  body: string;
+  received_at: number;
+  processed_at: null;
+  attempts: number;
+  error: null;
+};
+
+/** Rows per multi-row INSERT on PostgreSQL: far below its bound-parameter limit. */
+const CHUNK = 500;
+
+const INSERT_SQLITE = `insert into webhook_deliveries (channel_id, body_hash, body, received_at, processed_at, attempts, error)
+  values (?, ?, ?, ?, null, 0, null) on conflict (body_hash) do nothing`;
 
 /**
- * Persists raw webhook deliveries before Parley answers Meta. Deliveries arriving together are written in one
- * transaction (group commit), which is what lets one SQLite file take thousands of webhooks a second while
- * still answering 200 only once the delivery is on disk. Identical bodies (Meta's retries) are stored once.
+ * Persists raw webhook deliveries before Parley answers Meta. Deliveries arriving in the same turn of the event
+ * loop are written in one transaction (group commit), which is what lets one SQLite file take thousands of
+ * webhooks a second while still answering 200 only once the delivery is committed. Identical bodies (Meta's
+ * retries) are stored once. On SQLite the rows go through one prepared statement run synchronously while
+ * holding the connection: building the multi-row INSERT through Kysely cost more than writing it.
  */
 export class WebhookInbox {
   readonly #store: StoreContext;
   #pending: Pending[] = [];
+  #scheduled = false;
   #flushing = false;
+  #insertStmt: { run(...params: unknown[]): unknown } | undefined;
 
   constructor(store: StoreContext) {
     this.#store = store;
@@ -20,35 +39,34 @@ export class WebhookInbox {
   accept(channelId: string | null, rawBody: Buffer): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ channelId, body: rawBody.toString("utf8"), resolve, reject });
-      if (!this.#flushing) setImmediate(() => void this.#flush());
+      if (!this.#scheduled && !this.#flushing) {
+        this.#scheduled = true;
+        setImmediate(() => void this.#flush());
+      }
     });
   }
 
   async #flush(): Promise<void> {
+    this.#scheduled = false;
     if (this.#flushing) return;
     this.#flushing = true;
     try {
+      // Whatever arrived while a commit was under way goes into the next one.
       while (this.#pending.length > 0) {
-        const batch = this.#pending.splice(0, 500);
+        const batch = this.#pending;
+        this.#pending = [];
         const now = this.#store.now();
+        const rows: Row[] = batch.map((p) => ({
+          channel_id: p.channelId,
+          body_hash: createHash("sha256").update(p.body).digest("hex"),
+          body: p.body,
+          received_at: now,
+          processed_at: null,
+          attempts: 0,
+          error: null,
+        }));
         try {
-          await this.#store.db.transaction().execute(async (tx) => {
-            await tx
-              .insertInto("webhook_deliveries")
-              .values(
-                batch.map((p) => ({
-                  channel_id: p.channelId,
-                  body_hash: createHash("sha256").update(p.body).digest("hex"),
-                  body: p.body,
-                  received_at: now,
-                  processed_at: null,
-                  attempts: 0,
-                  error: null,
-                })),
-              )
-              .onConflict((oc) => oc.column("body_hash").doNothing())
-              .execute();
-          });
+          await this.#insert(rows);
           for (const p of batch) p.resolve();
           this.#store.bus.emit("webhooks.received");
         } catch (err) {
@@ -58,5 +76,28 @@ export class WebhookInbox {
     } finally {
       this.#flushing = false;
     }
+  }
+
+  async #insert(rows: Row[]): Promise<void> {
+    const sqlite = this.#store.database.sqlite;
+    if (sqlite) {
+      // Holding Kysely's one connection: no other transaction is open on it while this runs.
+      await this.#store.db.connection().execute(async () => {
+        this.#insertStmt ??= sqlite.prepare(INSERT_SQLITE);
+        const insert = this.#insertStmt;
+        sqlite.transaction(() => {
+          for (const r of rows) insert.run(r.channel_id, r.body_hash, r.body, r.received_at);
+        })();
+      });
+      return;
+    }
+    await this.#store.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < rows.length; i += CHUNK)
+        await tx
+          .insertInto("webhook_deliveries")
+          .values(rows.slice(i, i + CHUNK))
+          .onConflict((oc) => oc.column("body_hash").doNothing())
+          .execute();
+    });
   }
 }

@@ -1,14 +1,16 @@
 import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Channel } from "../../../store/channelStore.ts";
+import { deferredWrites } from "../../../store/deferredWrites.ts";
 import type { StoreContext, Tx } from "../../../store/storeContext.ts";
 import { parseWebhookPayload } from "../webhook/parseWebhookPayload.ts";
-import type { WebhookEvent } from "../webhook/webhookEvent.ts";
+import type { WebhookEvent, WebhookMessageEvent, WebhookStatusEvent } from "../webhook/webhookEvent.ts";
 import { applyAccountUpdate } from "./applyAccountUpdate.ts";
 import { applyStatusUpdate } from "./applyStatusUpdate.ts";
 import type { ChannelDirectory, RoutedChannel } from "./ChannelDirectory.ts";
 import { InboundBatch } from "./InboundBatch.ts";
 import { ingestInboundMessage } from "./ingestInboundMessage.ts";
+import { StatusPrefetch } from "./StatusPrefetch.ts";
 
 const BATCH = 200;
 const MAX_ATTEMPTS = 5;
@@ -102,7 +104,8 @@ export class WebhookProcessor {
     try {
       return await this.#runBatch(false);
     } catch (err) {
-      if (!(err instanceof NeedsCare)) throw err;
+      // Whatever failed (one delivery, or a bulk write of the batch), nothing of it was committed.
+      if (!(err instanceof NeedsCare)) this.#log.warn({ err }, "webhook batch failed; retrying one by one");
       return this.#runBatch(true);
     }
   }
@@ -125,16 +128,23 @@ export class WebhookProcessor {
       const rows = await q.execute();
       const events = new Map<number, WebhookEvent[]>();
       const batch = careful ? null : new InboundBatch(ctx, tx);
-      if (batch) {
+      const statuses = careful ? undefined : new StatusPrefetch();
+      if (batch && statuses) {
+        // Outbox rows are written in bulk at the end (a savepoint rollback in careful mode would need them gone).
+        deferredWrites.enable(tx);
         for (const row of rows) events.set(row.id, this.#parse(row.body, careful));
-        const messages = rows.flatMap((row) =>
-          (events.get(row.id) ?? []).flatMap((event) => {
-            const channel =
-              event.kind === "message" ? this.#channelFor(channels, row.channel_id, event) : null;
-            return channel && event.kind === "message" ? [{ channel, event }] : [];
-          }),
-        );
+        const messages: { channel: Channel; event: WebhookMessageEvent }[] = [];
+        const statusEvents: { channel: Channel; event: WebhookStatusEvent }[] = [];
+        for (const row of rows)
+          for (const event of events.get(row.id) ?? []) {
+            if (event.kind !== "message" && event.kind !== "status") continue;
+            const channel = this.#channelFor(channels, row.channel_id, event);
+            if (!channel) continue;
+            if (event.kind === "message") messages.push({ channel, event });
+            else statusEvents.push({ channel, event });
+          }
         await batch.prefetch(messages);
+        await statuses.load(tx, statusEvents);
       }
       const deadline = performance.now() + SLICE_MS;
       for (const row of rows) {
@@ -147,6 +157,7 @@ export class WebhookProcessor {
             row.channel_id,
             events.get(row.id) ?? this.#parse(row.body, careful),
             batch,
+            statuses,
           );
         try {
           if (careful) await this.#inSavepoint(tx, process);
@@ -166,6 +177,7 @@ export class WebhookProcessor {
         }
       }
       await batch?.flush();
+      await deferredWrites.flush(ctx, tx);
       const done = handled.filter((id) => !failed.includes(id));
       if (done.length > 0) {
         await tx
@@ -212,18 +224,20 @@ export class WebhookProcessor {
     channelId: string | null,
     events: WebhookEvent[],
     batch: InboundBatch | null,
+    statuses: StatusPrefetch | undefined,
   ): Promise<void> {
     for (const event of events) {
       if (batch && event.kind === "message") {
         const channel = this.#channelFor(channels, channelId, event);
         if (channel && batch.take(channel, event)) continue;
         await batch.flush();
-        await this.#apply(tx, channels, channelId, event);
+        await this.#apply(tx, channels, channelId, event, statuses);
         if (channel) batch.forget(channel, event);
         continue;
       }
-      await batch?.flush();
-      await this.#apply(tx, channels, channelId, event);
+      // Statuses touch outbound messages only, which the staged inbound rows can't be: no flush needed.
+      if (event.kind !== "status") await batch?.flush();
+      await this.#apply(tx, channels, channelId, event, statuses);
     }
   }
 
@@ -241,6 +255,7 @@ export class WebhookProcessor {
     channels: RoutedChannel[],
     channelId: string | null,
     event: WebhookEvent,
+    statuses: StatusPrefetch | undefined,
   ): Promise<void> {
     const ctx = this.#store;
     const channel = this.#channelFor(channels, channelId, event);
@@ -257,7 +272,7 @@ export class WebhookProcessor {
         return;
       }
       case "status": {
-        const known = await applyStatusUpdate(ctx, tx, channel, event);
+        const known = await applyStatusUpdate(ctx, tx, channel, event, statuses);
         if (!known) log.debug({ waMessageId: event.waMessageId }, "status for a message that is not ours");
         return;
       }

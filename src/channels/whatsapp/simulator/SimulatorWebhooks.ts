@@ -1,8 +1,12 @@
 import type { Logger } from "pino";
+import { keepAliveFetch } from "../graph/keepAliveFetch.ts";
 import { signWebhookBody } from "../webhook/verifyWebhookSignature.ts";
 import type { SimNumber } from "./simulatorTypes.ts";
 
 const secs = (ms: number) => String(Math.floor(ms / 1000));
+
+/** Like Meta, a bounded set of kept-alive connections to each webhook endpoint, not one per delivery. */
+const post = keepAliveFetch({ maxSockets: 64 });
 
 /** Builds Meta-shaped webhook deliveries and posts them, signed, to the number's webhook URL (with a few retries). */
 export class SimulatorWebhooks {
@@ -109,7 +113,7 @@ export class SimulatorWebhooks {
   async #post(n: SimNumber, body: string): Promise<void> {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        const res = await fetch(n.webhookUrl, {
+        const res = await post(n.webhookUrl, {
           method: "POST",
           headers: {
             "content-type": "application/json",
@@ -118,8 +122,7 @@ export class SimulatorWebhooks {
           body,
           signal: AbortSignal.timeout(10_000),
         });
-        // Reading the body lets undici reuse the connection; left unread, every webhook opens a new one.
-        await res.arrayBuffer();
+
         if (res.ok) return;
         this.#log.warn({ status: res.status, url: n.webhookUrl }, "simulator webhook refused");
       } catch (err) {
