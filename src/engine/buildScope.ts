@@ -48,6 +48,26 @@ export function clockIn(
   };
 }
 
+/** Which rows a step can see at all: a step whose settings never name `contact` (or `time`, which is in the
+ * contact's time zone) or `conversation` doesn't need them read. */
+export interface ScopeNeeds {
+  contact: boolean;
+  conversation: boolean;
+}
+
+const needsOf = new WeakMap<object, ScopeNeeds>();
+
+/** What a step's templates and conditions can reach, from the text of its settings (remembered per step). */
+export function scopeNeeds(step: object): ScopeNeeds {
+  let n = needsOf.get(step);
+  if (!n) {
+    const text = JSON.stringify(step);
+    n = { contact: /contact|time/.test(text), conversation: text.includes("conversation") };
+    needsOf.set(step, n);
+  }
+  return n;
+}
+
 /**
  * The data templates and conditions see: saved answers at the top level, then `contact`, `conversation`,
  * `trigger`, `steps`, `workspace`, `now` (ISO) and `time` (the contact's local hour, minute and weekday).
@@ -58,18 +78,21 @@ export async function buildScope(
   run: RunRow,
   workflowName: string,
   rc: RunContext,
+  needs: ScopeNeeds = { contact: true, conversation: true },
 ): Promise<Scope> {
   const workspace = await workspaceStore.getInTx(ctx, run.workspace_id, tx);
-  const contact = run.contact_id
-    ? await tx.selectFrom("contacts").selectAll().where("id", "=", run.contact_id).executeTakeFirst()
-    : undefined;
-  const conv = run.conversation_id
-    ? await tx
-        .selectFrom("conversations")
-        .selectAll()
-        .where("id", "=", run.conversation_id)
-        .executeTakeFirst()
-    : undefined;
+  const contact =
+    run.contact_id && needs.contact
+      ? await tx.selectFrom("contacts").selectAll().where("id", "=", run.contact_id).executeTakeFirst()
+      : undefined;
+  const conv =
+    run.conversation_id && needs.conversation
+      ? await tx
+          .selectFrom("conversations")
+          .selectAll()
+          .where("id", "=", run.conversation_id)
+          .executeTakeFirst()
+      : undefined;
   const now = ctx.now();
   const tz = contact?.timezone ?? workspace.settings.timezone;
   const name = contact?.name ?? null;

@@ -8,7 +8,7 @@ import type { Tx } from "../store/storeContext.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow, WorkflowRunStepsTable } from "../store/workflowTables.ts";
 import { applyEffects } from "./applyEffects.ts";
-import { buildScope, parseRunContext, type RunContext } from "./buildScope.ts";
+import { buildScope, parseRunContext, type RunContext, scopeNeeds } from "./buildScope.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 import { executeStep } from "./steps/executeStep.ts";
 import type { Answer, Resume, StepContext } from "./stepTypes.ts";
@@ -169,7 +169,7 @@ export async function runRound(
           "validation",
           `the run reached the limit of ${WORKFLOW_LIMITS.executedSteps} executed steps`,
         );
-      const scope = await buildScope(ctx, tx, run, def.name, rc);
+      const scope = await buildScope(ctx, tx, run, def.name, rc, scopeNeeds(step));
       result = await executeStep(step, {
         runId: run.id,
         workflowId: run.workflow_id,
