@@ -1,5 +1,9 @@
 import { outboundMessageSchema } from "../channels/whatsapp/graph/outboundMessageSchema.ts";
-import { queueWhatsAppMessageIn } from "../channels/whatsapp/queueWhatsAppMessage.ts";
+import {
+  queueWhatsAppMessageIn,
+  readSendable,
+  type SendableConversation,
+} from "../channels/whatsapp/queueWhatsAppMessage.ts";
 import type { Actor } from "../core/conversation/conversationSchema.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
@@ -57,11 +61,9 @@ export async function applyEffects(
       }
       case "send": {
         const convId = conversation();
-        const conv = await tx
-          .selectFrom("conversations")
-          .select(["last_inbound_at", "window_closed_at"])
-          .where("id", "=", convId)
-          .executeTakeFirstOrThrow();
+        // One read serves the window check, the opt-out skip and the WhatsApp rules when queueing.
+        const conv = await readSendable(tx, ws, convId);
+        if (!conv) throw AppError.notFound("Conversation", convId);
         const windowOpen = (windowExpiresAt(conv) ?? 0) > ctx.now();
         let message = e.message;
         if (!windowOpen && !message.template) {
@@ -79,7 +81,7 @@ export async function applyEffects(
         }
         if (!windowOpen) {
           // A business-initiated send to someone who said stop is skipped (and recorded), not failed.
-          const skip = await optOutSkip(tx, run.contact_id, parsed.data.template);
+          const skip = await optOutSkip(tx, conv, parsed.data.template);
           if (skip) return { kind: "skip", reason: skip };
         }
         const m = await queueWhatsAppMessageIn(ctx, tx, ws, convId, {
@@ -87,6 +89,7 @@ export async function applyEffects(
           author: { type: "workflow", id: run.workflow_id },
           by,
           idempotencyKey: key,
+          conversation: conv,
         });
         log.message_id = m.id;
         break;
@@ -155,24 +158,17 @@ export async function applyEffects(
 
 async function optOutSkip(
   tx: Tx,
-  contactId: string | null,
+  c: SendableConversation,
   template: { name: string; language: string } | undefined,
 ): Promise<"opted_out" | "marketing_opt_out" | null> {
-  if (!contactId) return null;
-  const c = await tx
-    .selectFrom("contacts")
-    .select(["opted_out", "marketing_opt_out"])
-    .where("id", "=", contactId)
-    .executeTakeFirst();
-  if (c?.opted_out === 1) return "opted_out";
-  if (!template || c?.marketing_opt_out !== 1) return null;
+  if (c.opted_out === 1) return "opted_out";
+  if (!template || c.marketing_opt_out !== 1) return null;
   const t = await tx
     .selectFrom("templates")
-    .innerJoin("conversations", "conversations.channel_id", "templates.channel_id")
-    .select("templates.category")
-    .where("conversations.contact_id", "=", contactId)
-    .where("templates.name", "=", template.name)
-    .where("templates.language", "=", template.language)
+    .select("category")
+    .where("channel_id", "=", c.channel_id)
+    .where("name", "=", template.name)
+    .where("language", "=", template.language)
     .executeTakeFirst();
   return t?.category === "MARKETING" ? "marketing_opt_out" : null;
 }

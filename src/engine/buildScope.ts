@@ -61,7 +61,9 @@ const needsOf = new WeakMap<object, ScopeNeeds>();
 export function scopeNeeds(step: object): ScopeNeeds {
   let n = needsOf.get(step);
   if (!n) {
-    const text = JSON.stringify(step);
+    // The step's own id and type (`close_conversation`…) are not something a template can read.
+    const { id: _id, type: _type, ...settings } = step as { id?: unknown; type?: unknown };
+    const text = JSON.stringify(settings);
     n = { contact: /contact|time/.test(text), conversation: text.includes("conversation") };
     needsOf.set(step, n);
   }

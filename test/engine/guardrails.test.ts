@@ -81,6 +81,28 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
     expect(utility.status).toBe("completed");
   });
 
+  test("a business-initiated send of a marketing template to a contact who stopped marketing is skipped", async () => {
+    const wf = await createWorkflow(t, {
+      name: name(),
+      trigger: { type: "conversation_closed", categories: ["support"] },
+      steps: [
+        { id: "promo", type: "send_message", template: { name: "we_miss_you", language: "en", body: ["a"] } },
+      ],
+    });
+    const contactId = await createContact(t);
+    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { marketing_opt_out: true });
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, { category: "support" });
+    const first = await waitFor(
+      "a run",
+      async () => (await t.api("GET", `/api/v1/workflows/${wf.id}/runs`)).body.data[0],
+    );
+    const run = await runReaches(t, first.id, ["completed", "failed", "skipped"]);
+    expect(run).toMatchObject({ status: "skipped", skip_reason: "marketing_opt_out" });
+    expect(run.steps).toMatchObject([{ id: "promo", status: "skipped", skip_reason: "marketing_opt_out" }]);
+    await t.api("POST", `/api/v1/workflows/${wf.id}/disable`);
+  });
+
   test("frequency cap: the workspace default is 3 business-initiated opens per rolling 24 h", async () => {
     const contactId = await createContact(t);
     const statuses: string[] = [];

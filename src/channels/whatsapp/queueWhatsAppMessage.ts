@@ -12,6 +12,26 @@ export interface QueueInput {
   author: { type: "bot" | "agent" | "api" | "workflow" | "system"; id: string | null };
   by: Actor;
   idempotencyKey?: string;
+  /** The conversation as `readSendable` returned it in this transaction, when the caller read it already. */
+  conversation?: SendableConversation;
+}
+
+export type SendableConversation = ConversationRow & { opted_out: number; marketing_opt_out: number };
+
+/** The conversation with its contact's opt-out flags: everything the WhatsApp rules below look at. */
+export function readSendable(
+  tx: Tx,
+  workspaceId: string,
+  conversationId: string,
+): Promise<SendableConversation | undefined> {
+  return tx
+    .selectFrom("conversations")
+    .innerJoin("contacts", "contacts.id", "conversations.contact_id")
+    .selectAll("conversations")
+    .select(["contacts.opted_out", "contacts.marketing_opt_out"])
+    .where("conversations.workspace_id", "=", workspaceId)
+    .where("conversations.id", "=", conversationId)
+    .executeTakeFirst();
 }
 
 /**
@@ -26,14 +46,7 @@ export async function queueWhatsAppMessageIn(
   conversationId: string,
   input: QueueInput,
 ): Promise<MessageRow> {
-  const conv = await tx
-    .selectFrom("conversations")
-    .innerJoin("contacts", "contacts.id", "conversations.contact_id")
-    .selectAll("conversations")
-    .select(["contacts.opted_out", "contacts.marketing_opt_out"])
-    .where("conversations.workspace_id", "=", workspaceId)
-    .where("conversations.id", "=", conversationId)
-    .executeTakeFirst();
+  const conv = input.conversation ?? (await readSendable(tx, workspaceId, conversationId));
   if (!conv) throw AppError.notFound("Conversation", conversationId);
   const type = outboundKind(input.message);
   const now = ctx.now();
@@ -87,9 +100,7 @@ export async function queueWhatsAppMessageIn(
 }
 
 /** The conversation's own columns of the joined row (the contact's opt-out flags stripped). */
-function toConversationRow(
-  row: ConversationRow & { opted_out: number; marketing_opt_out: number },
-): ConversationRow {
+function toConversationRow(row: SendableConversation): ConversationRow {
   const { opted_out: _o, marketing_opt_out: _m, ...conversation } = row;
   return conversation;
 }
