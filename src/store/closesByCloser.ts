@@ -1,3 +1,4 @@
+import { median } from "../core/median.ts";
 import type { StoreContext } from "./storeContext.ts";
 
 export interface CloserRow {
@@ -7,11 +8,6 @@ export interface CloserRow {
   count: number;
   medianDurationMs: number;
 }
-
-const median = (sorted: number[]) => {
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /** Closes in a time range grouped by who closed them (each agent, each workflow, the API), busiest first. */
 export async function closesByCloser(
@@ -46,7 +42,8 @@ export async function closesByCloser(
     .map((g) => ({
       ...g.row,
       count: g.durations.length,
-      medianDurationMs: median(g.durations.sort((a, b) => a - b)),
+      // A group exists only once it has a close, so the median is never null here.
+      medianDurationMs: median(g.durations)!,
     }))
     .sort((a, b) => b.count - a.count);
 }

@@ -1,3 +1,4 @@
+import { median } from "../core/median.ts";
 import type { ClosingRow } from "./databaseSchema.ts";
 import type { StoreContext } from "./storeContext.ts";
 
@@ -80,14 +81,11 @@ export const closingStore = {
     for (const r of rows) groups.set(r.category_key, [...(groups.get(r.category_key) ?? []), r.duration_ms]);
     return [...groups.entries()]
       .map(([key, durations]) => {
-        const sorted = durations.sort((a, b) => a - b);
-        const mid = Math.floor(sorted.length / 2);
-        const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
         return {
           key,
           name: key ? (names.get(key) ?? key) : null,
           count: durations.length,
-          medianDurationMs: median,
+          medianDurationMs: median(durations),
         };
       })
       .sort((a, b) => b.count - a.count);

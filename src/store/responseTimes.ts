@@ -1,4 +1,5 @@
 import { sql } from "kysely";
+import { median } from "../core/median.ts";
 import type { StoreContext } from "./storeContext.ts";
 
 /**
@@ -126,13 +127,6 @@ export async function closedCycles(
     };
   });
 }
-
-export const median = (values: number[]): number | null => {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 export interface TimesRow {
   closes: number;
