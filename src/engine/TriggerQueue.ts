@@ -1,5 +1,6 @@
 import type { ContactInput } from "../core/contact/contactSchema.ts";
 import { contactStore } from "../store/contactStore.ts";
+import { GroupCommit } from "../store/GroupCommit.ts";
 import { inTransaction } from "../store/inTransaction.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import type { Workflow } from "../store/workflows/workflowStore.ts";
@@ -11,11 +12,6 @@ export interface PreparedTrigger {
   contact: ContactInput;
   payload: Record<string, unknown>;
   dedupeKey: string | null;
-}
-
-interface Pending extends PreparedTrigger {
-  resolve(run: StartedRun): void;
-  reject(err: unknown): void;
 }
 
 /** Triggers committed together at most; bounds how long one transaction holds the database. */
@@ -39,56 +35,28 @@ async function startIn(ctx: StoreContext, tx: Tx, t: PreparedTrigger): Promise<S
  * in its own transaction, so one bad trigger fails alone.
  */
 export class TriggerQueue {
-  readonly #ctx: StoreContext;
-  #queue: Pending[] = [];
-  #scheduled = false;
+  readonly #commits: GroupCommit<PreparedTrigger, StartedRun>;
 
   constructor(ctx: StoreContext) {
-    this.#ctx = ctx;
-  }
-
-  submit(t: PreparedTrigger): Promise<StartedRun> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ ...t, resolve, reject });
-      this.#schedule();
-    });
-  }
-
-  #schedule(): void {
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#flush();
-    });
-  }
-
-  async #flush(): Promise<void> {
-    const batch = this.#queue.splice(0, MAX_BATCH);
-    if (this.#queue.length > 0) this.#schedule();
-    if (batch.length === 0) return;
-    if (batch.length > 1) {
-      let started: StartedRun[] | null = null;
-      try {
-        started = await inTransaction(
-          this.#ctx,
+    this.#commits = new GroupCommit({
+      maxBatch: MAX_BATCH,
+      // PostgreSQL commits trigger batches side by side; SQLite serialises them on its one connection anyway.
+      overlap: true,
+      commitBatch: (batch) =>
+        inTransaction(
+          ctx,
           async (tx) => {
             const out: StartedRun[] = [];
-            for (const t of batch) out.push(await startIn(this.#ctx, tx, t));
+            for (const t of batch) out.push(await startIn(ctx, tx, t));
             return out;
           },
           { deferWrites: true },
-        );
-      } catch {
-        started = null;
-      }
-      if (started) {
-        for (const [i, t] of batch.entries()) t.resolve(started[i] as StartedRun);
-        return;
-      }
-    }
-    await Promise.all(
-      batch.map((t) => inTransaction(this.#ctx, (tx) => startIn(this.#ctx, tx, t)).then(t.resolve, t.reject)),
-    );
+        ),
+      commitOne: (t) => inTransaction(ctx, (tx) => startIn(ctx, tx, t)),
+    });
+  }
+
+  submit(t: PreparedTrigger): Promise<StartedRun> {
+    return this.#commits.submit(t);
   }
 }

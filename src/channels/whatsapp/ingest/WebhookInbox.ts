@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
+import { GroupCommit } from "../../../store/GroupCommit.ts";
 import type { StoreContext } from "../../../store/storeContext.ts";
 
-type Pending = { channelId: string | null; body: string; resolve: () => void; reject: (e: unknown) => void };
 type Row = {
   channel_id: string | null;
   body_hash: string;
@@ -27,35 +27,14 @@ const INSERT_SQLITE = `insert into webhook_deliveries (channel_id, body_hash, bo
  */
 export class WebhookInbox {
   readonly #store: StoreContext;
-  #pending: Pending[] = [];
-  #scheduled = false;
-  #flushing = false;
+  readonly #commits: GroupCommit<{ channelId: string | null; body: string }, void>;
   #insertStmt: { run(...params: unknown[]): unknown } | undefined;
 
   constructor(store: StoreContext) {
     this.#store = store;
-  }
-
-  accept(channelId: string | null, rawBody: Buffer): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#pending.push({ channelId, body: rawBody.toString("utf8"), resolve, reject });
-      if (!this.#scheduled && !this.#flushing) {
-        this.#scheduled = true;
-        setImmediate(() => void this.#flush());
-      }
-    });
-  }
-
-  async #flush(): Promise<void> {
-    this.#scheduled = false;
-    if (this.#flushing) return;
-    this.#flushing = true;
-    try {
-      // Whatever arrived while a commit was under way goes into the next one.
-      while (this.#pending.length > 0) {
-        const batch = this.#pending;
-        this.#pending = [];
-        const now = this.#store.now();
+    this.#commits = new GroupCommit({
+      commitBatch: async (batch) => {
+        const now = store.now();
         const rows: Row[] = batch.map((p) => ({
           channel_id: p.channelId,
           body_hash: createHash("sha256").update(p.body).digest("hex"),
@@ -65,17 +44,15 @@ export class WebhookInbox {
           attempts: 0,
           error: null,
         }));
-        try {
-          await this.#insert(rows);
-          for (const p of batch) p.resolve();
-          this.#store.bus.emit("webhooks.received");
-        } catch (err) {
-          for (const p of batch) p.reject(err);
-        }
-      }
-    } finally {
-      this.#flushing = false;
-    }
+        await this.#insert(rows);
+        store.bus.emit("webhooks.received");
+        return batch.map(() => undefined);
+      },
+    });
+  }
+
+  accept(channelId: string | null, rawBody: Buffer): Promise<void> {
+    return this.#commits.submit({ channelId, body: rawBody.toString("utf8") });
   }
 
   async #insert(rows: Row[]): Promise<void> {
