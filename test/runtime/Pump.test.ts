@@ -96,4 +96,36 @@ describe("Pump", () => {
     await pump.stop();
     expect(done).toBe(true);
   });
+
+  test("run() drains before start; a closed gate ignores bus wake-ups but not a direct wake", async () => {
+    const bus = new EventEmitter();
+    let passes = 0;
+    let open = false;
+    const pump = new Pump({
+      pass: async () => {
+        passes++;
+        return false;
+      },
+      onError: () => {},
+      bus,
+      event: "webhooks.received",
+      gate: () => open,
+      coalesce: false,
+    });
+    await pump.run();
+    expect(passes).toBe(1);
+    pump.start();
+    await tick(10);
+    expect(passes).toBe(2);
+    bus.emit("webhooks.received");
+    await tick(10);
+    expect(passes).toBe(2);
+    open = true;
+    bus.emit("webhooks.received");
+    await tick(10);
+    expect(passes).toBe(3);
+    await pump.stop();
+    await pump.run();
+    expect(passes).toBe(3);
+  });
 });

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { Pump } from "../../../runtime/Pump.ts";
 import type { MessageRow } from "../../../store/databaseSchema.ts";
 import type { StoreContext } from "../../../store/storeContext.ts";
 import type { ChannelDirectory, RoutedChannel } from "../ingest/ChannelDirectory.ts";
@@ -49,10 +50,7 @@ export class DeliveryWorker {
   readonly #warm = new Set<string>();
   #inFlight = 0;
   readonly #inFlightByChannel = new Map<string, number>();
-  #running = false;
-  #again = false;
-  #stopped = false;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #pump: Pump;
   #sleep: NodeJS.Timeout | undefined;
   /**
    * When the last claim found work but could send none of it (buckets empty, in-flight caps full), commits
@@ -60,12 +58,9 @@ export class DeliveryWorker {
    * a second, re-reading the queue on each of them cost more than the sending.
    */
   #quietUntil = 0;
-  readonly #wake = () => {
-    if (performance.now() >= this.#quietUntil) void this.#pump();
-  };
   readonly #forceWake = () => {
     this.#quietUntil = 0;
-    void this.#pump();
+    void this.#pump.run();
   };
 
   constructor(
@@ -81,22 +76,26 @@ export class DeliveryWorker {
     this.#log = log.child({ component: "delivery" });
     this.#opts = { ...defaultDeliveryOptions, ...opts };
     this.#recorder = new SendResultRecorder(store, this.#log);
+    this.#pump = new Pump({
+      pass: () => this.#pass(),
+      onError: (err) => this.#log.error({ err }, "delivery pump failed"),
+      bus: store.bus,
+      intervalMs: 250,
+      gate: () => performance.now() >= this.#quietUntil,
+      coalesce: false,
+    });
   }
 
   async start(): Promise<void> {
     await this.#failInterrupted();
-    this.#store.bus.on("committed", this.#wake);
-    this.#timer = setInterval(this.#wake, 250);
-    this.#timer.unref();
-    this.#wake();
+    this.#pump.start();
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#store.bus.off("committed", this.#wake);
-    clearInterval(this.#timer);
+    const stopping = this.#pump.stop();
     clearTimeout(this.#sleep);
-    while (this.#inFlight > 0 || this.#running) await new Promise((r) => setTimeout(r, 5));
+    await stopping;
+    while (this.#inFlight > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** Sends left in `sending` by a process that died mid-send: we can't know if Meta got them, so we don't resend. */
@@ -119,27 +118,13 @@ export class DeliveryWorker {
       this.#log.warn({ count: Number(res.numUpdatedRows) }, "failed interrupted sends");
   }
 
-  async #pump(): Promise<void> {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = true;
-    try {
-      do {
-        this.#again = false;
-        const room = this.#opts.concurrency - this.#inFlight;
-        if (room <= 0) break;
-        const claimed = await this.#claim(room);
-        for (const c of claimed) void this.#deliver(c.m, c.phone);
-        if (claimed.length === room) this.#again = true;
-      } while (this.#again && !this.#stopped);
-    } catch (err) {
-      this.#log.error({ err }, "delivery pump failed");
-    } finally {
-      this.#running = false;
-    }
+  /** Claims as much as there is room for (in flight, and in the numbers' buckets) and starts sending it. */
+  async #pass(): Promise<boolean> {
+    const room = this.#opts.concurrency - this.#inFlight;
+    if (room <= 0) return false;
+    const claimed = await this.#claim(room);
+    for (const c of claimed) void this.#deliver(c.m, c.phone);
+    return claimed.length === room;
   }
 
   /** Claims due messages (`queued` → `sending`), at most what the channels' buckets allow right now. */
@@ -153,7 +138,7 @@ export class DeliveryWorker {
       this.#warm,
     );
     if (budget?.rows === 0) {
-      if (Number.isFinite(budget.waitMs) && !this.#stopped) {
+      if (Number.isFinite(budget.waitMs) && !this.#pump.stopped) {
         clearTimeout(this.#sleep);
         this.#sleep = setTimeout(this.#forceWake, Math.max(1, budget.waitMs));
       }
@@ -223,7 +208,7 @@ export class DeliveryWorker {
         .where("status", "=", "queued")
         .execute();
     }
-    if (Number.isFinite(soonest) && !this.#stopped) {
+    if (Number.isFinite(soonest) && !this.#pump.stopped) {
       clearTimeout(this.#sleep);
       this.#sleep = setTimeout(this.#forceWake, Math.max(1, soonest));
     }

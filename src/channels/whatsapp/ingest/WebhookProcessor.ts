@@ -1,5 +1,6 @@
 import { sql } from "kysely";
 import type { Logger } from "pino";
+import { Pump } from "../../../runtime/Pump.ts";
 import type { Channel } from "../../../store/channelStore.ts";
 import { deferredWrites } from "../../../store/deferredWrites.ts";
 import type { StoreContext, Tx } from "../../../store/storeContext.ts";
@@ -32,37 +33,39 @@ export class WebhookProcessor {
   readonly #store: StoreContext;
   readonly #log: Logger;
   readonly #directory: ChannelDirectory;
-  #running = false;
-  #again = false;
-  #stopped = false;
-  #timer: NodeJS.Timeout | undefined;
-  #idle: (() => void)[] = [];
-  readonly #wake = () => void this.#pump();
+  readonly #pump: Pump;
 
   constructor(store: StoreContext, directory: ChannelDirectory, log: Logger) {
     this.#store = store;
     this.#directory = directory;
     this.#log = log.child({ component: "webhook-processor" });
+    this.#pump = new Pump({
+      pass: async () => {
+        const { claimed, done } = await this.#processBatch();
+        return claimed === BATCH || done < claimed;
+      },
+      onError: (err) => this.#log.error({ err }, "webhook batch failed"),
+      bus: store.bus,
+      event: "webhooks.received",
+      intervalMs: 1000,
+      coalesce: false,
+      // A SQLite batch runs synchronously for up to ~10 ms: let webhook acknowledgements through between them.
+      yieldBetweenPasses: true,
+    });
   }
 
   start(): void {
-    this.#store.bus.on("webhooks.received", this.#wake);
-    this.#timer = setInterval(this.#wake, 1000);
-    this.#timer.unref();
-    this.#wake();
+    this.#pump.start();
   }
 
-  async stop(): Promise<void> {
-    this.#stopped = true;
-    this.#store.bus.off("webhooks.received", this.#wake);
-    clearInterval(this.#timer);
-    if (this.#running) await new Promise<void>((resolve) => this.#idle.push(resolve));
+  stop(): Promise<void> {
+    return this.#pump.stop();
   }
 
   /** Resolves when nothing is pending (tests and benchmarks). */
   async drain(): Promise<void> {
     for (;;) {
-      await this.#pump();
+      await this.#pump.run();
       const left = await this.#store.db
         .selectFrom("webhook_deliveries")
         .select((eb) => eb.fn.countAll().as("n"))
@@ -71,28 +74,6 @@ export class WebhookProcessor {
         .executeTakeFirst();
       if (Number(left?.n ?? 0) === 0) return;
       await new Promise((r) => setTimeout(r, 10));
-    }
-  }
-
-  async #pump(): Promise<void> {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = true;
-    try {
-      do {
-        this.#again = false;
-        const { claimed, done } = await this.#processBatch();
-        if (claimed === BATCH || done < claimed) this.#again = true;
-        if (this.#again) await new Promise((resolve) => setImmediate(resolve));
-      } while (this.#again && !this.#stopped);
-    } catch (err) {
-      this.#log.error({ err }, "webhook batch failed");
-    } finally {
-      this.#running = false;
-      for (const resolve of this.#idle.splice(0)) resolve();
     }
   }
 
