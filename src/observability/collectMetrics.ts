@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { sql } from "kysely";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { StoreContext } from "../store/storeContext.ts";
 
@@ -43,26 +44,35 @@ export function collectMetrics(app: FastifyInstance, store: StoreContext): Regis
 
   // Each query below is served by a partial index (queued messages, pending deliveries, active runs, open
   // conversations), so a scrape stays cheap however large the history grows.
-  gauge("parley_outbound_queued", "Outbound messages waiting for the delivery worker", async (g) => {
-    const r = await db
-      .selectFrom("messages")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("status", "=", "queued")
-      .executeTakeFirst();
-    g.set(Number(r?.n ?? 0));
-  });
-  gauge(
-    "parley_webhook_deliveries_pending",
-    "WhatsApp webhook deliveries stored but not yet processed",
-    async (g) => {
-      const r = await db
-        .selectFrom("webhook_deliveries")
-        .select([(eb) => eb.fn.countAll<number>().as("n")])
-        .where("processed_at", "is", null)
-        .executeTakeFirst();
-      g.set(Number(r?.n ?? 0));
-    },
-  );
+  const counts: [name: string, help: string, table: string, where: string][] = [
+    [
+      "parley_outbound_queued",
+      "Outbound messages waiting for the delivery worker",
+      "messages",
+      "status = 'queued'",
+    ],
+    [
+      "parley_webhook_deliveries_pending",
+      "WhatsApp webhook deliveries stored but not yet processed",
+      "webhook_deliveries",
+      "processed_at is null",
+    ],
+    ["parley_conversations_open", "Conversations currently open", "conversations", "status = 'open'"],
+    [
+      "parley_channels_unhealthy",
+      "Channels that stopped sending (e.g. Meta refused the token)",
+      "channels",
+      "healthy = 0",
+    ],
+  ];
+  for (const [name, help, table, where] of counts)
+    gauge(name, help, async (g) => {
+      // Constant table names and conditions from the list above, never input.
+      const r = await sql<{
+        n: number;
+      }>`select count(*) as n from ${sql.table(table)} where ${sql.raw(where)}`.execute(db);
+      g.set(Number(r.rows[0]?.n ?? 0));
+    });
   gauge(
     "parley_webhook_oldest_pending_age_seconds",
     "Age of the oldest unprocessed webhook delivery",
@@ -91,26 +101,6 @@ export function collectMetrics(app: FastifyInstance, store: StoreContext): Regis
         g.set({ status }, Number(rows.find((r) => r.status === status)?.n ?? 0));
     },
     ["status"],
-  );
-  gauge("parley_conversations_open", "Conversations currently open", async (g) => {
-    const r = await db
-      .selectFrom("conversations")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("status", "=", "open")
-      .executeTakeFirst();
-    g.set(Number(r?.n ?? 0));
-  });
-  gauge(
-    "parley_channels_unhealthy",
-    "Channels that stopped sending (e.g. Meta refused the token)",
-    async (g) => {
-      const r = await db
-        .selectFrom("channels")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("healthy", "=", 0)
-        .executeTakeFirst();
-      g.set(Number(r?.n ?? 0));
-    },
   );
   return registry;
 }
