@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { sql } from "kysely";
 import { createDatabase } from "../src/store/createDatabase.ts";
 import { freePort, machine, startProcess, writeSection } from "./benchSupport.ts";
+import { printStatementStats, statementStatsFlags } from "./postgresStatements.ts";
 
 // bench:workflows — webhook triggers of the post-purchase example without the question (open → send → close),
 // over real HTTP; measured from trigger accepted to conversation closed, per run and overall. Messages are queued
@@ -249,7 +250,12 @@ try {
       password: "parley",
       persistent: false,
       createPostgresUser: true,
-      postgresFlags: ["-c", "max_connections=200"],
+      // BENCH_PG_STATS=1 also prints what PostgreSQL ran (pg_stat_statements): statements per run, the top ones.
+      postgresFlags: [
+        "-c",
+        "max_connections=200",
+        ...(process.env.BENCH_PG_STATS ? statementStatsFlags : []),
+      ],
       onLog: () => {},
       onError: () => {},
     });
@@ -257,7 +263,9 @@ try {
     await pg.start();
     try {
       await pg.createDatabase("bench");
-      results.push(await runOne("postgres", `postgres://parley:parley@127.0.0.1:${pgPort}/bench`, dir, 1));
+      const pgUrl = `postgres://parley:parley@127.0.0.1:${pgPort}/bench`;
+      results.push(await runOne("postgres", pgUrl, dir, 1));
+      if (process.env.BENCH_PG_STATS) await printStatementStats(pgUrl, RUNS);
     } finally {
       await pg.stop();
       rmSync(pgDir, { recursive: true, force: true });

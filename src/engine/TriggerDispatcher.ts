@@ -50,6 +50,8 @@ export class TriggerDispatcher {
       .selectFrom("events")
       .select("id")
       .where("id", ">", this.#seen)
+      // Without the order PostgreSQL may read the table from its start (a sequential scan per wake-up).
+      .orderBy("id")
       .limit(1)
       .executeTakeFirst();
     if (!fresh) return false;

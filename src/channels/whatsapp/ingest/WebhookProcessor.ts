@@ -127,7 +127,9 @@ export class WebhookProcessor {
         await batch.prefetch(messages);
         await statuses.load(tx, statusEvents);
       }
-      const deadline = performance.now() + SLICE_MS;
+      // PostgreSQL work is round trips, not a blocked event loop, and the whole claimed batch was parsed and its
+      // messages prefetched: stopping early there would throw that work away and claim the rest again.
+      const deadline = ctx.dialect === "sqlite" ? performance.now() + SLICE_MS : Number.POSITIVE_INFINITY;
       for (const row of rows) {
         if (handled.length > 0 && performance.now() > deadline) break;
         handled.push(row.id);
