@@ -1,6 +1,7 @@
-import { sql } from "kysely";
+import { type SelectQueryBuilder, sql } from "kysely";
 import { Pump } from "../runtime/Pump.ts";
-import type { EventRow } from "../store/databaseSchema.ts";
+import type { Dialect } from "../store/createDatabase.ts";
+import type { DatabaseSchema, EventRow } from "../store/databaseSchema.ts";
 import { inTransaction } from "../store/inTransaction.ts";
 import type { Tx } from "../store/storeContext.ts";
 import { type Workflow, workflowStore } from "../store/workflows/workflowStore.ts";
@@ -8,6 +9,22 @@ import { answerOf } from "./answerOf.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 import { matchTrigger, type TriggerEvent } from "./matchTrigger.ts";
 import { startRunIn } from "./startRunIn.ts";
+
+/**
+ * Events after a cursor, in the order the dispatcher reads them: by id on SQLite (one writer, so ids follow
+ * commits), by (tx_id, id) on PostgreSQL (see migration 007).
+ */
+function afterCursor<Q extends SelectQueryBuilder<DatabaseSchema, "events", object>>(
+  dialect: Dialect,
+  q: Q,
+  cursor: { tx: number; id: number },
+): Q {
+  if (dialect === "sqlite") return q.where("id", ">", cursor.id).orderBy("id") as Q;
+  return q
+    .where(sql<boolean>`(tx_id, id) > (${cursor.tx}, ${cursor.id})`)
+    .orderBy("tx_id")
+    .orderBy("id") as Q;
+}
 
 const EVENT_TRIGGERS = ["conversation_opened", "conversation_closed", "inbound_message", "contact_updated"];
 const BATCH = 500;
@@ -20,7 +37,7 @@ const BATCH = 500;
  */
 export class TriggerDispatcher {
   readonly #env: EngineEnv;
-  #seen = 0;
+  #seen = { tx: 0, id: 0 };
   readonly #pump: Pump;
 
   constructor(env: EngineEnv) {
@@ -46,12 +63,11 @@ export class TriggerDispatcher {
   }
 
   async #pass(): Promise<boolean> {
-    const fresh = await this.#env.store.db
-      .selectFrom("events")
-      .select("id")
-      .where("id", ">", this.#seen)
-      // Without the order PostgreSQL may read the table from its start (a sequential scan per wake-up).
-      .orderBy("id")
+    const fresh = await afterCursor(
+      this.#env.store.dialect,
+      this.#env.store.db.selectFrom("events").select("id"),
+      this.#seen,
+    )
       .limit(1)
       .executeTakeFirst();
     if (!fresh) return false;
@@ -63,16 +79,28 @@ export class TriggerDispatcher {
   async dispatchOnce(): Promise<number> {
     const ctx = this.#env.store;
     return inTransaction(ctx, async (tx) => {
-      let cq = tx.selectFrom("workflow_cursors").select("last_event_id").where("name", "=", "triggers");
+      // PostgreSQL: events of transactions that may still commit (any from the oldest one running on) wait.
+      // Taken before this transaction locks anything, so it doesn't hold itself back.
+      const horizon =
+        ctx.dialect === "postgres"
+          ? Number(
+              (
+                await sql<{
+                  h: string;
+                }>`select (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint as h`.execute(tx)
+              ).rows[0]?.h,
+            )
+          : null;
+      let cq = tx
+        .selectFrom("workflow_cursors")
+        .select(["last_event_id", "last_tx_id"])
+        .where("name", "=", "triggers");
       if (ctx.dialect === "postgres") cq = cq.forUpdate();
-      const cursor = Number((await cq.executeTakeFirst())?.last_event_id ?? 0);
-      const events = await tx
-        .selectFrom("events")
-        .selectAll()
-        .where("id", ">", cursor)
-        .orderBy("id")
-        .limit(BATCH)
-        .execute();
+      const row = await cq.executeTakeFirst();
+      const cursor = { tx: Number(row?.last_tx_id ?? 0), id: Number(row?.last_event_id ?? 0) };
+      let q = afterCursor(ctx.dialect, tx.selectFrom("events").selectAll(), cursor).limit(BATCH);
+      if (horizon !== null) q = q.where("tx_id", "<", horizon);
+      const events = await q.execute();
       const last = events.at(-1);
       if (!last) {
         this.#seen = cursor;
@@ -83,10 +111,10 @@ export class TriggerDispatcher {
       for (const e of events) await this.#handle(tx, e, workflows, waiting);
       await tx
         .updateTable("workflow_cursors")
-        .set({ last_event_id: last.id })
+        .set({ last_event_id: last.id, last_tx_id: last.tx_id })
         .where("name", "=", "triggers")
         .execute();
-      this.#seen = last.id;
+      this.#seen = { tx: last.tx_id, id: last.id };
       return events.length;
     });
   }

@@ -255,6 +255,8 @@ export interface EventsTable {
   conversation_id: string | null;
   payload: string;
   created_at: number;
+  /** PostgreSQL: the writing transaction's id, for reading in commit-safe order (migration 007); SQLite: 0. */
+  tx_id: Generated<number>;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;

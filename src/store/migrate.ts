@@ -7,6 +7,7 @@ import * as m003 from "./migrations/003_workflows.ts";
 import * as m004 from "./migrations/004_users.ts";
 import * as m005 from "./migrations/005_channel_messaging_limit.ts";
 import * as m006 from "./migrations/006_login_failures.ts";
+import * as m007 from "./migrations/007_event_commit_order.ts";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -19,6 +20,7 @@ const migrations: Record<string, DialectMigration> = {
   "004_users": m004,
   "005_channel_messaging_limit": m005,
   "006_login_failures": m006,
+  "007_event_commit_order": m007,
 };
 
 /** Brings the schema up to date; safe to call from several processes at once (Kysely takes a lock). */

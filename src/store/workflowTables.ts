@@ -92,6 +92,8 @@ export interface WorkflowDedupeTable {
 export interface WorkflowCursorsTable {
   name: string;
   last_event_id: number;
+  /** PostgreSQL: the tx_id of the last event read (events are read in (tx_id, id) order); SQLite: 0. */
+  last_tx_id: Generated<number>;
 }
 
 export interface BusinessOpensTable {
