@@ -264,7 +264,8 @@ try {
     try {
       await pg.createDatabase("bench");
       const pgUrl = `postgres://parley:parley@127.0.0.1:${pgPort}/bench`;
-      results.push(await runOne("postgres", pgUrl, dir, 1));
+      // BENCH_PG_WORKERS: `parley worker` processes beside `parley serve` (which runs the engine too).
+      results.push(await runOne("postgres", pgUrl, dir, Number(process.env.BENCH_PG_WORKERS ?? 1)));
       if (process.env.BENCH_PG_STATS) await printStatementStats(pgUrl, RUNS);
     } finally {
       await pg.stop();
