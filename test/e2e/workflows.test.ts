@@ -239,6 +239,34 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
     await owner.getByRole("status").filter({ hasText: "Saved as version 2" }).waitFor();
   });
 
+  test("a node dragged on the canvas keeps its place after save and reload", async () => {
+    const example = parse(
+      readFileSync(new URL("../../examples/workflows/post-purchase-follow-up.yaml", import.meta.url), "utf8"),
+    );
+    const wf = await t.api("POST", "/api/v1/workflows", { ...example, name: "Placed nodes" });
+    expect(wf.status).toBe(201);
+    await owner.goto(`/workflows/${wf.body.id}`);
+    const node = owner.locator('.react-flow__node:has([data-node="close"])');
+    const before = await node.evaluate((el) => (el as HTMLElement).style.transform);
+    const box = await node.boundingBox();
+    if (!box) throw new Error("no box");
+    await owner.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await owner.mouse.down();
+    await owner.mouse.move(box.x + box.width / 2 + 160, box.y + box.height / 2 + 40, { steps: 12 });
+    await owner.mouse.up();
+    const after = await node.evaluate((el) => (el as HTMLElement).style.transform);
+    expect(after).not.toBe(before);
+    await owner.getByTestId("unsaved").waitFor();
+    await owner.getByRole("button", { name: "Save" }).click();
+    await owner.getByRole("status").filter({ hasText: "Saved as version 2" }).waitFor();
+
+    const saved = (await t.api("GET", `/api/v1/workflows/${wf.body.id}`)).body.definition.layout;
+    expect(Object.keys(saved)).toEqual(["close"]);
+    expect(after).toBe(`translate(${saved.close.x}px, ${saved.close.y}px)`);
+    await owner.reload();
+    await expect.poll(() => node.evaluate((el) => (el as HTMLElement).style.transform)).toBe(after);
+  });
+
   test("agents see workflows but can't change them", async () => {
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 820 }, baseURL: t.url() });
     ctx.setDefaultTimeout(10_000);

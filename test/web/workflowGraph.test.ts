@@ -9,6 +9,7 @@ import {
   setLink,
   stepLanes,
   stepLinks,
+  syncLayout,
 } from "../../web/src/workflows/workflowGraph.ts";
 
 const steps: DraftStep[] = [
@@ -92,5 +93,30 @@ describe("renaming a step", () => {
   test("leaves links alone while the new id collides with another step's", () => {
     const out = replaceStep(steps, 4, { id: "link", type: "close_conversation" });
     expect(out[3]).toEqual(steps[3]);
+  });
+});
+
+describe("canvas positions follow edits", () => {
+  const def = {
+    name: "T",
+    trigger: { type: "manual" as const },
+    steps,
+    layout: { trigger: { x: 0, y: 0 }, ask: { x: 10, y: 20 }, close: { x: 30, y: 40 } },
+  };
+
+  test("a renamed step keeps its position", () => {
+    const next = { ...def, steps: replaceStep(steps, 4, { id: "done", type: "close_conversation" }) };
+    expect(syncLayout(def, next).layout).toEqual({
+      trigger: { x: 0, y: 0 },
+      ask: { x: 10, y: 20 },
+      done: { x: 30, y: 40 },
+    });
+  });
+
+  test("a removed step's position goes; a definition without positions stays without", () => {
+    const next = { ...def, steps: steps.filter((s) => s.id !== "ask") };
+    expect(syncLayout(def, next).layout).toEqual({ trigger: { x: 0, y: 0 }, close: { x: 30, y: 40 } });
+    const bare = { name: "T", trigger: { type: "manual" as const }, steps };
+    expect(syncLayout(bare, bare)).toBe(bare);
   });
 });

@@ -43,6 +43,8 @@ export function validateWorkflow(input: unknown, refs: WorkflowRefs): Validation
       if (e.to !== null && !index.has(e.to)) add(`steps[${i}].${e.field}`, `unknown step "${e.to}"`);
     }
   });
+  for (const key of Object.keys(def.layout ?? {}))
+    if (key !== "trigger" && !index.has(key)) add(`layout.${key}`, `unknown step "${key}"`);
   if (issues.length === 0) {
     checkReachable(def, index, add);
     checkLoops(def, index, add);

@@ -54,6 +54,15 @@ export const workflowDefinitionSchema = z
       ),
     trigger: triggerSchema,
     steps: z.array(stepSchema).min(1).max(WORKFLOW_LIMITS.steps),
+    layout: z
+      .record(
+        z.string().max(100),
+        z.strictObject({ x: z.number().min(-1e6).max(1e6), y: z.number().min(-1e6).max(1e6) }),
+      )
+      .optional()
+      .describe(
+        "Where the web app's canvas draws each node, by step id (and `trigger`); the engine ignores it. Nodes without a position are laid out automatically.",
+      ),
   })
   .meta({ id: "WorkflowDefinition" });
 export type WorkflowDefinition = z.infer<typeof workflowDefinitionSchema>;

@@ -24,6 +24,21 @@ describe("workflow validation names the bad path", () => {
     if (r.ok) expect(r.definition.once_per_contact).toBe(false);
   });
 
+  test("canvas positions: by step id or trigger; an unknown key and a bad position are named", () => {
+    const steps = [{ id: "a", type: "close_conversation" }];
+    const r = validateWorkflow(
+      { ...base(steps), layout: { trigger: { x: 0, y: 0 }, a: { x: 120.5, y: -40 } } },
+      refs,
+    );
+    expect(r.ok && r.definition.layout).toEqual({ trigger: { x: 0, y: 0 }, a: { x: 120.5, y: -40 } });
+    expect(issues({ ...base(steps), layout: { gone: { x: 1, y: 2 } } })).toEqual([
+      'layout.gone: unknown step "gone"',
+    ]);
+    expect(issues({ ...base(steps), layout: { a: { x: "left", y: 2 } } })).toEqual([
+      "layout.a.x: Invalid input: expected number, received string",
+    ]);
+  });
+
   test("unknown category at its step index", () => {
     const steps = [
       { id: "open", type: "open_conversation" },

@@ -24,6 +24,8 @@ interface Props {
   onSelect: (s: Selection) => void;
   /** Sets (or with undefined clears) the link `field` of step `from`. */
   onLink: (from: number, field: string, to: string | undefined) => void;
+  /** A node was dropped at `at`: its position is saved in the definition's layout (by step id, or `trigger`). */
+  onPlace: (key: string, at: XYPosition) => void;
 }
 
 const nodeTypes = { wf: StepNode };
@@ -32,16 +34,26 @@ const LANE = 300;
 
 /**
  * The definition drawn as a graph. Nodes and edges are derived from the definition on every render — the
- * definition stays the one truth the YAML view and Save read — except positions the user dragged.
+ * definition stays the one truth the YAML view and Save read. Positions come from its `layout` where a node was
+ * placed, else from a simple top-down layout; a node being dragged follows the pointer until it is dropped.
  */
-export default function WorkflowCanvas({ def, errors, selected, readOnly, onSelect, onLink }: Props) {
+export default function WorkflowCanvas({
+  def,
+  errors,
+  selected,
+  readOnly,
+  onSelect,
+  onLink,
+  onPlace,
+}: Props) {
   const [moved, setMoved] = useState<Record<string, XYPosition>>({});
+  const layout = def.layout;
   const nodes = useMemo<WorkflowNode[]>(() => {
     const lanes = stepLanes(def.steps);
     const trigger: WorkflowNode = {
       id: "trigger",
       type: "wf",
-      position: moved.trigger ?? { x: 0, y: 0 },
+      position: moved.trigger ?? layout?.trigger ?? { x: 0, y: 0 },
       selected: selected === "trigger",
       deletable: false,
       data: {
@@ -59,7 +71,7 @@ export default function WorkflowCanvas({ def, errors, selected, readOnly, onSele
         return {
           id,
           type: "wf",
-          position: moved[id] ?? { x: (lanes[i] ?? 0) * LANE, y: (i + 1) * ROW },
+          position: moved[id] ?? layout?.[s.id] ?? { x: (lanes[i] ?? 0) * LANE, y: (i + 1) * ROW },
           selected: selected === i,
           deletable: false,
           data: {
@@ -73,7 +85,7 @@ export default function WorkflowCanvas({ def, errors, selected, readOnly, onSele
         };
       }),
     ];
-  }, [def, errors, selected, moved]);
+  }, [def, errors, selected, moved, layout]);
 
   const edges = useMemo<Edge[]>(() => {
     const lanes = stepLanes(def.steps);
@@ -102,11 +114,20 @@ export default function WorkflowCanvas({ def, errors, selected, readOnly, onSele
   const onNodesChange = (changes: NodeChange<WorkflowNode>[]) => {
     const next = { ...moved };
     let changed = false;
-    for (const c of changes)
-      if (c.type === "position" && c.position) {
+    for (const c of changes) {
+      if (c.type !== "position") continue;
+      const at = c.position ?? moved[c.id];
+      if (c.dragging === false && at && !readOnly) {
+        // Dropped: the position goes into the definition (saved with it); the local copy is no longer needed.
+        const key = c.id === "trigger" ? "trigger" : def.steps[Number(c.id.slice(1))]?.id;
+        if (key) onPlace(key, at);
+        delete next[c.id];
+        changed = true;
+      } else if (c.position) {
         next[c.id] = c.position;
         changed = true;
       }
+    }
     if (changed) setMoved(next);
   };
 

@@ -8,7 +8,7 @@ import { useEditorRefs } from "./editorRefs.ts";
 import { newDraft, STEP_CATALOG, STEP_ID_BASE } from "./stepCatalog.ts";
 import type { Selection } from "./WorkflowCanvas.tsx";
 import { WorkflowHeader } from "./WorkflowHeader.tsx";
-import { errorsByNode, freshStepId, type NodeErrors, setLink } from "./workflowGraph.ts";
+import { errorsByNode, freshStepId, type NodeErrors, setLink, syncLayout } from "./workflowGraph.ts";
 import { YamlView } from "./YamlView.tsx";
 
 // React Flow is most of this page's weight: it loads with the canvas, not with the app.
@@ -73,9 +73,11 @@ export default function WorkflowEditor({ me, workflowId }: { me: Me; workflowId:
   if (!draft) return <div className="splash">Loading…</div>;
 
   const change = (d: WorkflowDraft) => {
-    setDraft(d);
+    setDraft(syncLayout(draft, d));
     setSaved(false);
   };
+  const place = (key: string, at: { x: number; y: number }) =>
+    change({ ...draft, layout: { ...draft.layout, [key]: { x: Math.round(at.x), y: Math.round(at.y) } } });
   const add = (type: DraftStep["type"]) => {
     const step = STEP_CATALOG[type].make(freshStepId(draft, STEP_ID_BASE[type]));
     // Insert after the selected step, so a step lands where the user is looking.
@@ -163,6 +165,7 @@ export default function WorkflowEditor({ me, workflowId }: { me: Me; workflowId:
               readOnly={readOnly}
               onSelect={setSelected}
               onLink={link}
+              onPlace={place}
             />
           </Suspense>
         ) : (

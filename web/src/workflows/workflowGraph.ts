@@ -154,3 +154,25 @@ export function replaceStep(steps: DraftStep[], i: number, next: DraftStep): Dra
     return step.next === old ? { ...step, next: next.id } : step;
   });
 }
+
+/**
+ * Keeps the saved canvas positions (`layout`, keyed by step id) in step with an edit: a renamed step keeps its
+ * position, a removed step's goes. Without this a save would carry positions of steps that no longer exist.
+ */
+export function syncLayout(prev: WorkflowDraft, next: WorkflowDraft): WorkflowDraft {
+  const layout = next.layout;
+  if (!layout) return next;
+  const ids = new Set(next.steps.map((s) => s.id));
+  const out: NonNullable<WorkflowDraft["layout"]> = {};
+  for (const [key, pos] of Object.entries(layout)) {
+    if (key === "trigger" || ids.has(key)) {
+      out[key] = pos;
+      continue;
+    }
+    // Renamed in place: the same index holds a new id that has no position of its own.
+    const at = prev.steps.findIndex((s) => s.id === key);
+    const renamed = prev.steps.length === next.steps.length ? next.steps[at]?.id : undefined;
+    if (renamed && !layout[renamed] && !prev.steps.some((s) => s.id === renamed)) out[renamed] = pos;
+  }
+  return { ...next, layout: out };
+}
