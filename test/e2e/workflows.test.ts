@@ -247,14 +247,18 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
     expect(wf.status).toBe(201);
     await owner.goto(`/workflows/${wf.body.id}`);
     const node = owner.locator('.react-flow__node:has([data-node="close"])');
-    const before = await node.evaluate((el) => (el as HTMLElement).style.transform);
+    const before = await node.evaluate(
+      (el) => (el as unknown as { style: { transform: string } }).style.transform,
+    );
     const box = await node.boundingBox();
     if (!box) throw new Error("no box");
     await owner.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await owner.mouse.down();
     await owner.mouse.move(box.x + box.width / 2 + 160, box.y + box.height / 2 + 40, { steps: 12 });
     await owner.mouse.up();
-    const after = await node.evaluate((el) => (el as HTMLElement).style.transform);
+    const after = await node.evaluate(
+      (el) => (el as unknown as { style: { transform: string } }).style.transform,
+    );
     expect(after).not.toBe(before);
     await owner.getByTestId("unsaved").waitFor();
     await owner.getByRole("button", { name: "Save" }).click();
@@ -264,7 +268,9 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
     expect(Object.keys(saved)).toEqual(["close"]);
     expect(after).toBe(`translate(${saved.close.x}px, ${saved.close.y}px)`);
     await owner.reload();
-    await expect.poll(() => node.evaluate((el) => (el as HTMLElement).style.transform)).toBe(after);
+    await expect
+      .poll(() => node.evaluate((el) => (el as unknown as { style: { transform: string } }).style.transform))
+      .toBe(after);
   });
 
   test("agents see workflows but can't change them", async () => {
