@@ -16,6 +16,7 @@ import { createAuthenticate } from "./authenticate.ts";
 import { LoginLimiter } from "./LoginLimiter.ts";
 import { mountWebApp } from "./mountWebApp.ts";
 import { errorHandler, problem, sendProblem, toProblem } from "./problem.ts";
+import { RouteMethods } from "./RouteMethods.ts";
 import { rejectNulCharacters } from "./rejectNulCharacters.ts";
 import { apiKeyRoutes } from "./routes/apiKeyRoutes.ts";
 import { authRoutes } from "./routes/authRoutes.ts";
@@ -62,12 +63,25 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   // Before any route, so the latency hook sees every request.
   const metrics = collectMetrics(app, deps.store);
   const spaFallback = parts.webApp ? await mountWebApp(app, deps) : null;
+  const routes = new RouteMethods();
+  app.addHook("onRoute", (r) => routes.add(r.method, r.url ?? r.path));
   app.setNotFoundHandler(async (req, reply) => {
     if (spaFallback && (await spaFallback(req, reply))) return reply;
-    return sendProblem(
-      reply,
-      problem(404, "not_found", `No route for ${req.method} ${req.url.split("?")[0]}`),
-    );
+    const path = req.url.split("?")[0] ?? "/";
+    const allowed = routes.allowed(path);
+    // A route of this very method that still didn't match (a constraint, say) is a plain 404.
+    if (allowed.length > 0 && !allowed.includes(req.method)) {
+      reply.header("allow", allowed.join(", "));
+      return sendProblem(
+        reply,
+        problem(
+          405,
+          "method_not_allowed",
+          `${req.method} is not supported on ${path}; use ${allowed.join(", ")}`,
+        ),
+      );
+    }
+    return sendProblem(reply, problem(404, "not_found", `No route for ${req.method} ${path}`));
   });
 
   await app.register(swagger, {

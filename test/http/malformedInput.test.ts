@@ -184,7 +184,14 @@ describe.each(engines)("malformed input never yields a 500 on %s", (engine) => {
 
   test("bad URLs and unknown routes are problems, not framework JSON", async () => {
     expectProblem(await t.api("GET", "/api/v1/nothing-here"), 404);
-    expectProblem(await t.api("DELETE", `/api/v1/conversations/${conversationId}`), 404);
+    // A known path with a method it doesn't take: 405 naming the methods it does take.
+    const wrongMethod = await t.api("DELETE", `/api/v1/conversations/${conversationId}`);
+    expectProblem(wrongMethod, 405);
+    expect(wrongMethod.headers.allow).toBe("GET, HEAD");
+    expect(wrongMethod.body.detail).toBe(
+      `DELETE is not supported on /api/v1/conversations/${conversationId}; use GET, HEAD`,
+    );
+    expect((await t.api("PUT", "/api/v1/workflows")).headers.allow).toBe("GET, HEAD, POST");
     expectProblem(await t.api("GET", "/api/v1/contacts/%E0%A4%A"), 400);
     // Path parameters longer than Fastify's limit (100) are 414s; up to it, an unknown id is a 404.
     expectProblem(await t.api("GET", `/api/v1/conversations/${"a".repeat(500)}`), 414);
