@@ -14,6 +14,7 @@ import { ingestInboundMessage } from "./ingestInboundMessage.ts";
 import { StatusPrefetch } from "./StatusPrefetch.ts";
 
 const BATCH = 200;
+const MIN_CLAIM = 8;
 const MAX_ATTEMPTS = 5;
 /**
  * SQLite runs synchronously on the event loop thread, so a batch blocks HTTP while it runs: batches stop after
@@ -34,6 +35,8 @@ export class WebhookProcessor {
   readonly #log: Logger;
   readonly #directory: ChannelDirectory;
   readonly #pump: Pump;
+  /** How many stored deliveries the next batch claims (adapts on SQLite; see the pass). */
+  #claim = BATCH;
 
   constructor(store: StoreContext, directory: ChannelDirectory, log: Logger) {
     this.#store = store;
@@ -41,8 +44,13 @@ export class WebhookProcessor {
     this.#log = log.child({ component: "webhook-processor" });
     this.#pump = new Pump({
       pass: async () => {
+        const limit = this.#claim;
         const { claimed, done } = await this.#processBatch();
-        return claimed === BATCH || done < claimed;
+        // SQLite: a slice that ended early left rows that were parsed and prefetched for nothing (slow deliveries,
+        // such as first messages from new contacts); claim about what one slice gets through next time.
+        if (store.dialect === "sqlite")
+          this.#claim = done < claimed ? Math.max(MIN_CLAIM, done) : Math.min(BATCH, limit * 2);
+        return claimed === limit || done < claimed;
       },
       onError: (err) => this.#log.error({ err }, "webhook batch failed"),
       bus: store.bus,
@@ -104,7 +112,7 @@ export class WebhookProcessor {
         .where("processed_at", "is", null)
         .where("attempts", "<", MAX_ATTEMPTS)
         .orderBy("id")
-        .limit(BATCH);
+        .limit(this.#claim);
       if (ctx.dialect === "postgres") q = q.forUpdate().skipLocked();
       const rows = await q.execute();
       const events = new Map<number, WebhookEvent[]>();
