@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { parse } from "yaml";
 import { type SandboxChannel, sandboxChannel } from "../channels/whatsapp/liveHelpers.ts";
 import { ROOT } from "../support/runCli.ts";
@@ -10,6 +10,9 @@ import { engines } from "../support/testDatabase.ts";
 import { createWorkflow, nextPhone, runReaches } from "./workflowHelpers.ts";
 
 const DIR = join(ROOT, "examples/workflows");
+// Each example waits on several runs and phone messages; while the suite's multi-process tests run beside it,
+// those waits add up past the default per-test limit.
+vi.setConfig({ testTimeout: 120_000 });
 const example = (file: string) => parse(readFileSync(join(DIR, file), "utf8"));
 
 /** Every example in examples/workflows, run end to end against the built-in simulator. */
@@ -25,10 +28,13 @@ describe.each(engines)("example workflows against the simulator on %s", (engine)
     what: string,
     pred: (m: { text?: string; templateName?: string }) => boolean,
   ) =>
-    waitFor(what, async () =>
-      sim()
-        .phoneMessages(phone, ch.phoneNumberId)
-        .find((m) => m.direction === "in" && pred(m)),
+    waitFor(
+      what,
+      async () =>
+        sim()
+          .phoneMessages(phone, ch.phoneNumberId)
+          .find((m) => m.direction === "in" && pred(m)),
+      30_000,
     );
   const contactByPhone = async (phone: string) =>
     (await t.api("GET", `/api/v1/contacts?phone=${encodeURIComponent(phone)}`)).body.data[0];

@@ -22,8 +22,11 @@ export async function getRun(t: TestApp, runId: string) {
   return res.body;
 }
 
-/** Waits until the run reaches one of `statuses`; returns it with its steps. */
-export function runReaches(t: TestApp, runId: string, statuses: string | string[], timeoutMs = 10_000) {
+/**
+ * Waits until the run reaches one of `statuses`; returns it with its steps. Generous by default: the suite runs
+ * files in parallel with multi-process tests, and a slow machine must not fail a run that is merely late.
+ */
+export function runReaches(t: TestApp, runId: string, statuses: string | string[], timeoutMs = 30_000) {
   const wanted = Array.isArray(statuses) ? statuses : [statuses];
   return waitFor(
     `run ${runId} to be ${wanted.join("|")}`,

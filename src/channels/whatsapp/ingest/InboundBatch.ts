@@ -4,6 +4,7 @@ import { newId } from "../../../core/newId.ts";
 import { normalizeWaId } from "../../../core/normalizeWaId.ts";
 import type { WorkspaceSettings } from "../../../core/workspace/workspaceSchema.ts";
 import type { Channel } from "../../../store/channelStore.ts";
+import { openIn } from "../../../store/conversations/openConversation.ts";
 import type { MessagesTable } from "../../../store/databaseSchema.ts";
 import { deferredWrites } from "../../../store/deferredWrites.ts";
 import { insertRows } from "../../../store/insertRows.ts";
@@ -31,6 +32,8 @@ export class InboundBatch {
   /** `workspaceId|phone` → the contact and its open conversation on `channelId`, keyed `…|channelId`. */
   readonly #known = new Map<string, Known>();
   readonly #seen = new Set<string>();
+  /** `workspaceId|phone` of senders with no contact yet (first messages, handled by takeNew). */
+  readonly #newPhones = new Set<string>();
   readonly #settings = new Map<string, WorkspaceSettings>();
   #messages: Insertable<MessagesTable>[] = [];
   #events: {
@@ -43,6 +46,8 @@ export class InboundBatch {
   }[] = [];
   #contacts = new Map<string, number>();
   #conversations = new Map<string, number>();
+  /** Conversation id → created_at of its newest staged message: its last_message_at, as on the full path. */
+  #lastMessage = new Map<string, number>();
 
   constructor(ctx: StoreContext, tx: Tx) {
     this.#ctx = ctx;
@@ -99,6 +104,15 @@ export class InboundBatch {
             conversationId: r.conversation_id,
           });
         }
+        // Phones with no contact at all: their first message needs no reopen logic (see takeNew).
+        const existing = await this.#tx
+          .selectFrom("contacts")
+          .select("phone")
+          .where("workspace_id", "=", ws)
+          .where("phone", "in", phones)
+          .execute();
+        const have = new Set(existing.map((r) => r.phone));
+        for (const p of phones) if (!have.has(p)) this.#newPhones.add(`${ws}|${p}`);
       }
     }
   }
@@ -157,7 +171,58 @@ export class InboundBatch {
       known.conversationId,
       Math.max(this.#conversations.get(known.conversationId) ?? 0, at),
     );
+    this.#lastMessage.set(known.conversationId, now);
     return true;
+  }
+
+  /**
+   * The first message of a phone Parley has never seen: creates the contact and its conversation here (nothing
+   * to reopen, no earlier conversation to look up), then stages the message like any other. False when the
+   * message needs the full path (an opt keyword, an invalid sender, a phone that is not new).
+   */
+  async takeNew(channel: Channel, m: WebhookMessageEvent): Promise<boolean> {
+    const phone = normalizeWaId(m.waId);
+    const ws = channel.workspaceId;
+    const settings = this.#settings.get(ws);
+    if (!phone || !settings || !this.#newPhones.has(`${ws}|${phone}`)) return false;
+    if (m.type === "text" && typeof m.content.text === "string" && matchOptKeyword(m.content.text, settings))
+      return false;
+    this.#newPhones.delete(`${ws}|${phone}`);
+    const now = this.#ctx.now();
+    const contactId = newId();
+    await this.#tx
+      .insertInto("contacts")
+      .values({
+        id: contactId,
+        workspace_id: ws,
+        phone,
+        wa_id: m.waId.replace(/^\+/, ""),
+        name: m.profileName ?? null,
+        fields: "{}",
+        tags: "[]",
+        opted_out: 0,
+        marketing_opt_out: 0,
+        timezone: null,
+        last_inbound_at: Math.min(m.timestamp, now),
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const opened = await openIn(this.#ctx, this.#tx, ws, {
+      contactId,
+      channelId: channel.id,
+      by: { type: "inbound", id: null },
+      known: true,
+      latest: { row: undefined },
+    });
+    if (!opened) throw new Error("conversation changed concurrently");
+    const key = `${ws}|${phone}|${channel.id}`;
+    this.#known.set(key, { contactId, conversationId: opened.id });
+    const staged = this.take(channel, m);
+    // Without a profile name the contact stays nameless; its next message takes the full path, which records
+    // a name once one comes.
+    if (!m.profileName) this.#known.delete(key);
+    return staged;
   }
 
   /** After the full path handled a message of this contact, what was read about it may be stale. */
@@ -183,6 +248,7 @@ export class InboundBatch {
     this.#events = [];
     this.#contacts = new Map();
     this.#conversations = new Map();
+    this.#lastMessage = new Map();
   }
 
   /** Webhooks arrive out of order: the window runs from the latest message, whichever arrived last. */
@@ -199,7 +265,10 @@ export class InboundBatch {
     if (contact && conversation) {
       // SQLite, inside this transaction: a prepared UPDATE by primary key per row beats one CASE over all of them.
       for (const [id, at] of this.#contacts) contact.run(at, at, now, id);
-      for (const [id, at] of this.#conversations) conversation.run(at, at, now, now, now, id);
+      for (const [id, at] of this.#conversations) {
+        const last = this.#lastMessage.get(id) ?? now;
+        conversation.run(at, at, last, last, now, id);
+      }
       return;
     }
     const tx = this.#tx;
@@ -214,8 +283,12 @@ export class InboundBatch {
     const ids = (times: Map<string, number>) => sql.join([...times.keys()].map((id) => sql`${id}`));
     await sql`update contacts set last_inbound_at = ${latest(this.#contacts)}, updated_at = ${now}
       where id in (${ids(this.#contacts)})`.execute(tx);
+    const lastMessage = sql`case ${sql.join(
+      [...this.#lastMessage].map(([id, at]) => sql`when id = ${id} then cast(${at} as bigint)`),
+      sql` `,
+    )} else cast(${now} as bigint) end`;
     await sql`update conversations set last_inbound_at = ${latest(this.#conversations)},
-      last_message_at = ${now}, last_activity_at = ${now}, updated_at = ${now}
+      last_message_at = ${lastMessage}, last_activity_at = ${lastMessage}, updated_at = ${now}
       where id in (${ids(this.#conversations)})`.execute(tx);
   }
 }

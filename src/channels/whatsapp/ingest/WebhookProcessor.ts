@@ -220,7 +220,7 @@ export class WebhookProcessor {
     for (const event of events) {
       if (batch && event.kind === "message") {
         const channel = this.#channelFor(channels, channelId, event);
-        if (channel && batch.take(channel, event)) continue;
+        if (channel && (batch.take(channel, event) || (await batch.takeNew(channel, event)))) continue;
         await batch.flush();
         await this.#apply(tx, channels, channelId, event, statuses);
         if (channel) batch.forget(channel, event);
