@@ -6,6 +6,7 @@ import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSche
 import { assignIn } from "../store/conversations/assignConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
 import { lockLatestConversation, openIn } from "../store/conversations/openConversation.ts";
+import { insertRow } from "../store/insertRow.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { templateStore } from "../store/templateStore.ts";
 import { txMemo } from "../store/txMemo.ts";
@@ -70,17 +71,14 @@ export async function openEffect(
       templateCategory: category,
     });
     if (verdict.kind !== "allow") return verdict;
-    await tx
-      .insertInto("business_opens")
-      .values({
-        id: newId(),
-        workspace_id: ws,
-        contact_id: contact.id,
-        channel_id: channel.id,
-        run_id: run.id,
-        at: now,
-      })
-      .execute();
+    await insertRow(ctx, tx, "business_opens", {
+      id: newId(),
+      workspace_id: ws,
+      contact_id: contact.id,
+      channel_id: channel.id,
+      run_id: run.id,
+      at: now,
+    });
   }
 
   const by = { type: "workflow" as const, id: run.workflow_id };

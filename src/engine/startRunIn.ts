@@ -1,6 +1,7 @@
 import { sql } from "kysely";
 import { newId } from "../core/newId.ts";
 import { deferredWrites } from "../store/deferredWrites.ts";
+import { insertRow } from "../store/insertRow.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import type { Workflow } from "../store/workflows/workflowStore.ts";
 import type { RunStatus } from "../store/workflowTables.ts";
@@ -24,18 +25,15 @@ export interface StartedRun {
 
 /** Claims a dedupe key for a run; returns the run that holds it when someone else did first. */
 async function claimKey(
+  ctx: StoreContext,
   tx: Tx,
   workflowId: string,
   key: string,
   runId: string,
   now: number,
 ): Promise<string | null> {
-  const inserted = await tx
-    .insertInto("workflow_dedupe")
-    .values({ workflow_id: workflowId, key, run_id: runId, created_at: now })
-    .onConflict((oc) => oc.doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) return null;
+  const row = { workflow_id: workflowId, key, run_id: runId, created_at: now };
+  if (await insertRow(ctx, tx, "workflow_dedupe", row, { ignoreConflicts: true })) return null;
   const holder = await tx
     .selectFrom("workflow_dedupe")
     .select("run_id")
@@ -54,7 +52,7 @@ export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput
   const runId = newId();
   const wf = input.workflow;
   if (input.dedupeKey) {
-    const existing = await claimKey(tx, wf.id, `key:${input.dedupeKey}`, runId, now);
+    const existing = await claimKey(ctx, tx, wf.id, `key:${input.dedupeKey}`, runId, now);
     if (existing) {
       const row = await tx
         .selectFrom("workflow_runs")
@@ -66,35 +64,33 @@ export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput
   }
   let skipReason: string | null = null;
   if (wf.definition.once_per_contact && input.contactId) {
-    if (await claimKey(tx, wf.id, `contact:${input.contactId}`, runId, now)) skipReason = "once_per_contact";
+    if (await claimKey(ctx, tx, wf.id, `contact:${input.contactId}`, runId, now))
+      skipReason = "once_per_contact";
   }
   const status: RunStatus = skipReason ? "skipped" : "running";
-  await tx
-    .insertInto("workflow_runs")
-    .values({
-      id: runId,
-      workspace_id: wf.workspaceId,
-      workflow_id: wf.id,
-      version: wf.version,
-      status,
-      contact_id: input.contactId,
-      conversation_id: input.conversationId ?? null,
-      current_step: skipReason ? null : (wf.definition.steps[0]?.id ?? null),
-      step_count: 0,
-      context: JSON.stringify({ trigger: input.trigger, vars: {}, steps: {} }),
-      skip_reason: skipReason,
-      error: null,
-      wake_at: skipReason ? null : now,
-      lease_owner: null,
-      lease_until: null,
-      waitpoint_id: null,
-      batch_id: input.batchId ?? null,
-      parent_run_id: input.parentRunId ?? null,
-      created_at: now,
-      updated_at: now,
-      finished_at: skipReason ? now : null,
-    })
-    .execute();
+  await insertRow(ctx, tx, "workflow_runs", {
+    id: runId,
+    workspace_id: wf.workspaceId,
+    workflow_id: wf.id,
+    version: wf.version,
+    status,
+    contact_id: input.contactId,
+    conversation_id: input.conversationId ?? null,
+    current_step: skipReason ? null : (wf.definition.steps[0]?.id ?? null),
+    step_count: 0,
+    context: JSON.stringify({ trigger: input.trigger, vars: {}, steps: {} }),
+    skip_reason: skipReason,
+    error: null,
+    wake_at: skipReason ? null : now,
+    lease_owner: null,
+    lease_until: null,
+    waitpoint_id: null,
+    batch_id: input.batchId ?? null,
+    parent_run_id: input.parentRunId ?? null,
+    created_at: now,
+    updated_at: now,
+    finished_at: skipReason ? now : null,
+  });
   if (!skipReason && ctx.dialect === "postgres" && !deferredWrites.notify(tx, "parley_runs", ""))
     await sql`select pg_notify('parley_runs', '')`.execute(tx);
   return { runId, created: true, status };

@@ -4,6 +4,7 @@ import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import { normalizePhone } from "../core/normalizePhone.ts";
 import type { ContactRow } from "./databaseSchema.ts";
+import { insertRow } from "./insertRow.ts";
 import { inTransaction } from "./inTransaction.ts";
 import type { Db, StoreContext, Tx } from "./storeContext.ts";
 import { writeEvents } from "./writeEvents.ts";
@@ -115,12 +116,7 @@ export const contactStore = {
       updated_at: now,
     };
     // Two concurrent upserts of one phone: the loser's insert is a no-op and it reads the winner's row.
-    const inserted = await tx
-      .insertInto("contacts")
-      .values(row)
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+    if (!(await insertRow(ctx, tx, "contacts", row, { ignoreConflicts: true }))) {
       const winner = await tx
         .selectFrom("contacts")
         .selectAll()

@@ -4,6 +4,7 @@ import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import { openIn } from "./conversations/openConversation.ts";
 import type { ConversationRow, MessageRow, MessagesTable } from "./databaseSchema.ts";
+import { insertRow } from "./insertRow.ts";
 import { inTransaction } from "./inTransaction.ts";
 import type { Db, StoreContext, Tx } from "./storeContext.ts";
 import { writeEvents } from "./writeEvents.ts";
@@ -122,12 +123,8 @@ export async function queueOutboundIn(
     lease_until: null,
     send_started_at: null,
   };
-  const inserted = await tx
-    .insertInto("messages")
-    .values(row)
-    .onConflict((oc) => oc.columns(["workspace_id", "idempotency_key"]).doNothing())
-    .executeTakeFirst();
-  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+  // The only conflict a new row can meet is a repeated (workspace, idempotency key): the ids are fresh.
+  if (!(await insertRow(ctx, tx, "messages", row, { ignoreConflicts: true }))) {
     const existing = await tx
       .selectFrom("messages")
       .selectAll()

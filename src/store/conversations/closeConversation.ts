@@ -4,6 +4,7 @@ import { transitionConversation } from "../../core/conversation/transitionConver
 import { AppError } from "../../core/errors.ts";
 import { newId } from "../../core/newId.ts";
 import { categoryStore } from "../categoryStore.ts";
+import { insertRow } from "../insertRow.ts";
 import { inTransaction } from "../inTransaction.ts";
 import type { StoreContext, Tx } from "../storeContext.ts";
 import { workspaceStore } from "../workspaceStore.ts";
@@ -70,24 +71,21 @@ export async function closeIn(
   if (Number(updated.numUpdatedRows) === 0) {
     throw new AppError("conflict", `Conversation ${conversationId} changed while closing; try again`);
   }
-  await tx
-    .insertInto("conversation_closings")
-    .values({
-      id: newId(),
-      workspace_id: workspaceId,
-      conversation_id: row.id,
-      contact_id: row.contact_id,
-      channel_id: row.channel_id,
-      cycle: row.cycle,
-      category_key: category?.key ?? null,
-      summary: notes.summary,
-      closed_by_type: input.by.type,
-      closed_by_id: input.by.id,
-      opened_at: row.opened_at,
-      closed_at: now,
-      duration_ms: Math.max(0, now - row.opened_at),
-    })
-    .execute();
+  await insertRow(ctx, tx, "conversation_closings", {
+    id: newId(),
+    workspace_id: workspaceId,
+    conversation_id: row.id,
+    contact_id: row.contact_id,
+    channel_id: row.channel_id,
+    cycle: row.cycle,
+    category_key: category?.key ?? null,
+    summary: notes.summary,
+    closed_by_type: input.by.type,
+    closed_by_id: input.by.id,
+    opened_at: row.opened_at,
+    closed_at: now,
+    duration_ms: Math.max(0, now - row.opened_at),
+  });
   await writeEvents(ctx, tx, { workspaceId, contactId: row.contact_id, conversationId: row.id }, t.events, {
     channelId: row.channel_id,
     categoryName: category?.name ?? null,

@@ -3,6 +3,7 @@ import { transitionConversation } from "../../core/conversation/transitionConver
 import { AppError } from "../../core/errors.ts";
 import { newId } from "../../core/newId.ts";
 import type { ConversationRow } from "../databaseSchema.ts";
+import { insertRow } from "../insertRow.ts";
 import { inTransaction } from "../inTransaction.ts";
 import type { StoreContext, Tx } from "../storeContext.ts";
 import { writeEvents } from "../writeEvents.ts";
@@ -88,9 +89,11 @@ export async function openIn(
   if (t.outcome === "unchanged" && row) return { id: row.id, outcome: "unchanged" };
 
   if (t.outcome === "created") {
-    const inserted = await tx
-      .insertInto("conversations")
-      .values({
+    const inserted = await insertRow(
+      ctx,
+      tx,
+      "conversations",
+      {
         ...stateColumns(t.state),
         id: t.state.id,
         workspace_id: workspaceId,
@@ -108,11 +111,11 @@ export async function openIn(
         last_activity_at: now,
         created_at: now,
         updated_at: now,
-      })
-      .onConflict((oc) => oc.doNothing())
-      .executeTakeFirst();
+      },
+      { ignoreConflicts: true },
+    );
     // Another transaction created the open conversation first: retry, which will find it.
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return null;
+    if (!inserted) return null;
   } else if (row) {
     const updated = await tx
       .updateTable("conversations")
