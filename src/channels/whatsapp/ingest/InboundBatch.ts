@@ -14,6 +14,7 @@ import type { StoreContext, Tx } from "../../../store/storeContext.ts";
 import { workspaceStore } from "../../../store/workspaceStore.ts";
 import type { WebhookMessageEvent } from "../webhook/webhookEvent.ts";
 import { inboundMessageRow } from "./inboundMessageRow.ts";
+import { insertInboundContact } from "./insertInboundContact.ts";
 
 type Known = { contactId: string; conversationId: string };
 
@@ -189,25 +190,8 @@ export class InboundBatch {
       return false;
     this.#newPhones.delete(`${ws}|${phone}`);
     const now = this.#ctx.now();
-    const contactId = newId();
-    await this.#tx
-      .insertInto("contacts")
-      .values({
-        id: contactId,
-        workspace_id: ws,
-        phone,
-        wa_id: m.waId.replace(/^\+/, ""),
-        name: m.profileName ?? null,
-        fields: "{}",
-        tags: "[]",
-        opted_out: 0,
-        marketing_opt_out: 0,
-        timezone: null,
-        last_inbound_at: Math.min(m.timestamp, now),
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    const at = Math.min(m.timestamp, now);
+    const contactId = await insertInboundContact(this.#ctx, this.#tx, ws, phone, m, { at, now });
     const opened = await openIn(this.#ctx, this.#tx, ws, {
       contactId,
       channelId: channel.id,

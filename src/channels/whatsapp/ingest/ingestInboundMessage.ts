@@ -10,6 +10,7 @@ import { workspaceStore } from "../../../store/workspaceStore.ts";
 import { writeEvents } from "../../../store/writeEvents.ts";
 import type { WebhookMessageEvent } from "../webhook/webhookEvent.ts";
 import { inboundMessageRow } from "./inboundMessageRow.ts";
+import { insertInboundContact } from "./insertInboundContact.ts";
 
 export type IngestOutcome = "stored" | "duplicate" | "invalid_sender";
 
@@ -44,25 +45,7 @@ export async function ingestInboundMessage(
     .where("phone", "=", phone)
     .executeTakeFirst();
   if (!contact) {
-    const id = newId();
-    await tx
-      .insertInto("contacts")
-      .values({
-        id,
-        workspace_id: ws,
-        phone,
-        wa_id: m.waId.replace(/^\+/, ""),
-        name: m.profileName ?? null,
-        fields: "{}",
-        tags: "[]",
-        opted_out: 0,
-        marketing_opt_out: 0,
-        timezone: null,
-        last_inbound_at: at,
-        created_at: now,
-        updated_at: now,
-      })
-      .execute();
+    const id = await insertInboundContact(ctx, tx, ws, phone, m, { at, now });
     contact = { id, name: m.profileName ?? null, last_inbound_at: at, opted_out: 0 };
   } else {
     await tx
