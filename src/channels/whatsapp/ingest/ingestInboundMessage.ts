@@ -1,7 +1,6 @@
 import { matchOptKeyword } from "../../../core/contact/matchOptKeyword.ts";
 import { newId } from "../../../core/newId.ts";
 import { normalizeWaId } from "../../../core/normalizeWaId.ts";
-import type { WorkspaceSettings } from "../../../core/workspace/workspaceSchema.ts";
 import type { Channel } from "../../../store/channelStore.ts";
 import { openIn } from "../../../store/conversations/openConversation.ts";
 import { previewOf, queueOutboundIn } from "../../../store/messageStore.ts";
@@ -126,7 +125,7 @@ async function applyOptKeyword(
   conversationId: string,
   text: string,
 ): Promise<void> {
-  const settings = await settingsIn(ctx, tx, workspaceId);
+  const { settings } = await workspaceStore.getInTx(ctx, workspaceId, tx);
   const keyword = matchOptKeyword(text, settings);
   if (!keyword || (keyword === "out") === optedOut) return;
   const now = ctx.now();
@@ -145,21 +144,4 @@ async function applyOptKeyword(
     author: { type: "system", id: null },
     by: { type: "system", id: null },
   });
-}
-
-const settingsCache = new WeakMap<Tx, Map<string, WorkspaceSettings>>();
-
-/** Workspace settings read once per transaction: a webhook batch holds hundreds of messages for one workspace. */
-async function settingsIn(ctx: StoreContext, tx: Tx, workspaceId: string): Promise<WorkspaceSettings> {
-  let byWorkspace = settingsCache.get(tx);
-  if (!byWorkspace) {
-    byWorkspace = new Map();
-    settingsCache.set(tx, byWorkspace);
-  }
-  let settings = byWorkspace.get(workspaceId);
-  if (!settings) {
-    settings = (await workspaceStore.get(ctx, workspaceId, tx)).settings;
-    byWorkspace.set(workspaceId, settings);
-  }
-  return settings;
 }
