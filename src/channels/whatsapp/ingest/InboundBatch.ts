@@ -66,7 +66,7 @@ export class InboundBatch {
     for (const { channel, events } of byChannel.values()) {
       const ws = channel.workspaceId;
       if (!this.#settings.has(ws))
-        this.#settings.set(ws, (await workspaceStore.get(this.#ctx, ws, this.#tx)).settings);
+        this.#settings.set(ws, (await workspaceStore.getInTx(this.#ctx, ws, this.#tx)).settings);
       for (let i = 0; i < events.length; i += CHUNK) {
         const part = events.slice(i, i + CHUNK);
         const stored = await this.#tx
@@ -105,15 +105,18 @@ export class InboundBatch {
             conversationId: r.conversation_id,
           });
         }
-        // Phones with no contact at all: their first message needs no reopen logic (see takeNew).
+        // Phones with no contact at all: their first message needs no reopen logic (see takeNew). Only the
+        // phones the query above didn't find can be new; usually there are none and this read is skipped.
+        const unmatched = phones.filter((p) => !this.#known.has(`${ws}|${p}|${channel.id}`));
+        if (unmatched.length === 0) continue;
         const existing = await this.#tx
           .selectFrom("contacts")
           .select("phone")
           .where("workspace_id", "=", ws)
-          .where("phone", "in", phones)
+          .where("phone", "in", unmatched)
           .execute();
         const have = new Set(existing.map((r) => r.phone));
-        for (const p of phones) if (!have.has(p)) this.#newPhones.add(`${ws}|${p}`);
+        for (const p of unmatched) if (!have.has(p)) this.#newPhones.add(`${ws}|${p}`);
       }
     }
   }
