@@ -23,27 +23,22 @@ export class StatusPrefetch {
       byChannel.set(channel.id, g);
     }
     for (const [channelId, g] of byChannel) {
-      const wamids = [...g.wamids];
-      for (let i = 0; i < wamids.length; i += CHUNK) {
-        const rows = await tx
-          .selectFrom("messages")
-          .selectAll()
-          .where("channel_id", "=", channelId)
-          .where("wa_message_id", "in", wamids.slice(i, i + CHUNK))
-          .execute();
-        for (const r of rows) this.#keep(r);
-      }
+      await this.#read(tx, channelId, "wa_message_id", [...g.wamids]);
       const ids = [...g.ids].filter((id) => !this.#rows.has(`id|${channelId}|${id}`));
-      for (let i = 0; i < ids.length; i += CHUNK) {
-        const rows = await tx
-          .selectFrom("messages")
-          .selectAll()
-          .where("channel_id", "=", channelId)
-          .where("id", "in", ids.slice(i, i + CHUNK))
-          .where("direction", "=", "outbound")
-          .execute();
-        for (const r of rows) this.#keep(r);
-      }
+      await this.#read(tx, channelId, "id", ids);
+    }
+  }
+
+  /** Reads a channel's messages by wamid, or by our own id (an outbound message's callback data), in chunks. */
+  async #read(tx: Tx, channelId: string, by: "wa_message_id" | "id", values: string[]): Promise<void> {
+    for (let i = 0; i < values.length; i += CHUNK) {
+      let q = tx
+        .selectFrom("messages")
+        .selectAll()
+        .where("channel_id", "=", channelId)
+        .where(by, "in", values.slice(i, i + CHUNK));
+      if (by === "id") q = q.where("direction", "=", "outbound");
+      for (const r of await q.execute()) this.#keep(r);
     }
   }
 
