@@ -11,6 +11,7 @@ import { api, qs } from "../api/api.ts";
 import type { Channel } from "../api/apiTypes.ts";
 import { duration } from "../inbox/formatTime.ts";
 import { BarChart, type BarSeries } from "./BarChart.tsx";
+import { ReportTable } from "./ReportTable.tsx";
 import { UPlotChart } from "./UPlotChart.tsx";
 
 type Activity = z.infer<typeof activityResource>;
@@ -238,24 +239,16 @@ export default function ReportsPage() {
           format={asCount}
           incrs={countIncrs}
         />
-        <table data-testid="closes-by-category">
-          <thead>
-            <tr>
-              <th>Category</th>
-              <th>Closes</th>
-              <th>Median resolution</th>
-            </tr>
-          </thead>
-          <tbody>
-            {categories.rows.map((r) => (
-              <tr key={r.category?.key ?? "none"}>
-                <td>{r.category?.name ?? "No category"}</td>
-                <td>{r.count}</td>
-                <td>{durationOrDash(r.median_duration_ms)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ReportTable
+          testId="closes-by-category"
+          rows={categories.rows}
+          rowKey={(r) => r.category?.key ?? "none"}
+          columns={[
+            ["Category", (r) => r.category?.name ?? "No category"],
+            ["Closes", (r) => r.count],
+            ["Median resolution", (r) => durationOrDash(r.median_duration_ms)],
+          ]}
+        />
       </section>
       <section className="card">
         <h3>Response times by category</h3>
@@ -272,26 +265,17 @@ export default function ReportsPage() {
           format={asDuration}
           incrs={minuteIncrs}
         />
-        <table data-testid="times-by-category">
-          <thead>
-            <tr>
-              <th>Category</th>
-              <th>Closes</th>
-              <th>Median first response</th>
-              <th>Median resolution</th>
-            </tr>
-          </thead>
-          <tbody>
-            {times.data?.by_category.map((r) => (
-              <tr key={r.category?.key ?? "none"}>
-                <td>{r.category?.name ?? "No category"}</td>
-                <td>{r.closes}</td>
-                <td>{durationOrDash(r.median_first_response_ms)}</td>
-                <td>{durationOrDash(r.median_resolution_ms)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ReportTable
+          testId="times-by-category"
+          rows={times.data?.by_category}
+          rowKey={(r) => r.category?.key ?? "none"}
+          columns={[
+            ["Category", (r) => r.category?.name ?? "No category"],
+            ["Closes", (r) => r.closes],
+            ["Median first response", (r) => durationOrDash(r.median_first_response_ms)],
+            ["Median resolution", (r) => durationOrDash(r.median_resolution_ms)],
+          ]}
+        />
       </section>
       <section className="card">
         <h3>Response times by agent</h3>
@@ -307,28 +291,18 @@ export default function ReportsPage() {
           format={asDuration}
           incrs={minuteIncrs}
         />
-        <table data-testid="times-by-agent">
-          <thead>
-            <tr>
-              <th>Agent</th>
-              <th>Closes</th>
-              <th>Median resolution</th>
-              <th>First replies</th>
-              <th>Median first response</th>
-            </tr>
-          </thead>
-          <tbody>
-            {times.data?.by_agent.map((r) => (
-              <tr key={`${r.actor.type}:${r.actor.id ?? ""}`}>
-                <td>{agentName(r)}</td>
-                <td>{r.closes}</td>
-                <td>{durationOrDash(r.median_resolution_ms)}</td>
-                <td>{r.first_responses}</td>
-                <td>{durationOrDash(r.median_first_response_ms)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <ReportTable
+          testId="times-by-agent"
+          rows={times.data?.by_agent}
+          rowKey={(r) => `${r.actor.type}:${r.actor.id ?? ""}`}
+          columns={[
+            ["Agent", agentName],
+            ["Closes", (r) => r.closes],
+            ["Median resolution", (r) => durationOrDash(r.median_resolution_ms)],
+            ["First replies", (r) => r.first_responses],
+            ["Median first response", (r) => durationOrDash(r.median_first_response_ms)],
+          ]}
+        />
       </section>
     </div>
   );
