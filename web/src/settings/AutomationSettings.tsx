@@ -124,26 +124,17 @@ export function AutomationSettings() {
             />
             Quiet hours
           </label>
-          <label>
-            From
-            <input
-              name="quiet_start"
-              type="time"
-              required={quietOn}
-              disabled={!quietOn}
-              defaultValue={s.quiet_hours?.start ?? "21:00"}
-            />
-          </label>
-          <label>
-            Until
-            <input
-              name="quiet_end"
-              type="time"
-              required={quietOn}
-              disabled={!quietOn}
-              defaultValue={s.quiet_hours?.end ?? "08:00"}
-            />
-          </label>
+          {(
+            [
+              ["From", "quiet_start", s.quiet_hours?.start ?? "21:00"],
+              ["Until", "quiet_end", s.quiet_hours?.end ?? "08:00"],
+            ] as const
+          ).map(([label, name, value]) => (
+            <label key={name}>
+              {label}
+              <input name={name} type="time" required={quietOn} disabled={!quietOn} defaultValue={value} />
+            </label>
+          ))}
           <label>
             Time zone (when the contact has none)
             <input name="timezone" list="time-zones" defaultValue={s.timezone} required />
