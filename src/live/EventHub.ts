@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
 import { Pump } from "../runtime/Pump.ts";
@@ -26,22 +27,34 @@ const toLive = (r: EventRow): LiveEvent => ({
   payload: JSON.parse(r.payload),
 });
 
-const LOOKBACK = 256;
+/** PostgreSQL: a position in (tx_id, id) order, the order transactions can no longer add to (migration 007). */
+type Cursor = { tx: number; id: number };
+
+const PAGE = 1000;
+/** PostgreSQL: transactions below this id have all finished, so they can add no more events. */
+const HORIZON = sql<number>`(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`;
 
 /**
  * Fans the event log out to live subscribers (the SSE stream). It tails the `events` table, woken by local
  * commits, by PostgreSQL NOTIFY from other processes, and by a slow timer as a safety net, so every process
  * sees every workspace event no matter which process wrote it.
+ *
+ * On SQLite ids follow commits (one writer), so the high-water mark is enough. On PostgreSQL ids are taken at
+ * insert but become visible at commit, so an event can appear below ids already sent, however far below (a slow
+ * transaction under load). Each pass there sends what is newly visible at once, remembering it, and separately
+ * walks a final cursor in (tx_id, id) order up to the oldest transaction still running: whatever that walk
+ * finds and wasn't sent yet is an event that committed late, and it is sent then.
  */
 export class EventHub {
   readonly #store: StoreContext;
   readonly #log: Logger;
   readonly #subs = new Set<Subscriber>();
+  /** The highest id sent (or skipped as older than the subscriptions). */
   #lastId = 0;
-  /** PostgreSQL only: ids already sent within the look-back window (see #pass). */
-  readonly #seen = new Set<number>();
-  /** Events up to here existed before anyone subscribed; they are never sent live. */
-  #floor = 0;
+  /** PostgreSQL: everything up to here in (tx_id, id) order has been sent, or was older than the subscriptions. */
+  #final: Cursor = { tx: 0, id: 0 };
+  /** PostgreSQL: ids sent (or skipped) that the final cursor has not passed yet. */
+  readonly #sent = new Set<number>();
   #listener: pg.Client | undefined;
   readonly #pump: Pump;
 
@@ -59,8 +72,7 @@ export class EventHub {
   }
 
   async start(): Promise<void> {
-    this.#lastId = await this.#maxId();
-    this.#floor = this.#lastId;
+    await this.#baseline();
     this.#pump.start();
     const url = this.#store.database.url;
     if (url) {
@@ -81,10 +93,8 @@ export class EventHub {
 
   /** Subscribes to a workspace's events; with `afterId`, first replays what was missed (SSE Last-Event-ID). */
   async subscribe(workspaceId: string, send: (e: LiveEvent) => void, afterId?: number): Promise<() => void> {
-    if (this.#subs.size === 0) {
-      this.#lastId = Math.max(this.#lastId, await this.#maxId());
-      this.#floor = this.#lastId;
-    }
+    // Nobody was listening, so nothing was read meanwhile: what exists now is history, not news.
+    if (this.#subs.size === 0) await this.#baseline();
     const sub = { workspaceId, send };
     if (afterId !== undefined) {
       const missed = await this.#store.db
@@ -94,7 +104,7 @@ export class EventHub {
         .where("id", ">", afterId)
         .where("id", "<=", this.#lastId)
         .orderBy("id")
-        .limit(1000)
+        .limit(PAGE)
         .execute();
       for (const r of missed) send(toLive(r));
     }
@@ -102,38 +112,85 @@ export class EventHub {
     return () => this.#subs.delete(sub);
   }
 
-  async #maxId(): Promise<number> {
-    const row = await this.#store.db
+  /** Marks every event visible now as already handled. */
+  async #baseline(): Promise<void> {
+    const db = this.#store.db;
+    const max = await db
       .selectFrom("events")
       .select((eb) => eb.fn.max("id").as("m"))
       .executeTakeFirst();
-    return Number(row?.m ?? 0);
+    this.#lastId = Math.max(this.#lastId, Number(max?.m ?? 0));
+    if (this.#store.dialect !== "postgres") return;
+    const horizon = await this.#horizon();
+    const last = await db
+      .selectFrom("events")
+      .select(["tx_id", "id"])
+      .where("tx_id", "<", horizon)
+      .orderBy("tx_id", "desc")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    this.#final = last ? { tx: Number(last.tx_id), id: Number(last.id) } : this.#final;
+    // Visible events of transactions newer than the horizon: the final walk will meet them again.
+    const ahead = await db.selectFrom("events").select("id").where("tx_id", ">=", horizon).execute();
+    this.#sent.clear();
+    for (const r of ahead) this.#sent.add(Number(r.id));
+  }
+
+  async #horizon(): Promise<number> {
+    const r = await sql<{ h: number }>`select ${HORIZON} as h`.execute(this.#store.db);
+    return Number(r.rows[0]?.h);
+  }
+
+  #send(r: EventRow): void {
+    const e = toLive(r);
+    for (const s of this.#subs) if (s.workspaceId === e.workspaceId) s.send(e);
   }
 
   /** Sends the events committed since the last pass to their workspace's subscribers. */
   async #pass(): Promise<boolean> {
     if (this.#subs.size === 0) return false;
-    // On PostgreSQL ids are taken at insert but become visible at commit, so a lower id can appear after a
-    // higher one was read: re-read a window behind the high-water mark and skip what was already sent.
-    const lookback = this.#store.dialect === "postgres" ? LOOKBACK : 0;
-    const rows = await this.#store.db
+    const db = this.#store.db;
+    const postgres = this.#store.dialect === "postgres";
+    let more = false;
+    if (postgres) {
+      const { tx, id } = this.#final;
+      const settled = await db
+        .selectFrom("events")
+        .selectAll()
+        .where(sql<boolean>`(tx_id, id) > (${tx}, ${id})`)
+        // The statement's own snapshot: every transaction below its xmin has finished, so it sees all their events.
+        .where("tx_id", "<", HORIZON)
+        .orderBy("tx_id")
+        .orderBy("id")
+        .limit(PAGE)
+        .execute();
+      for (const r of settled) {
+        // Already sent when it became visible; the cursor passes it now, so it will not be met again.
+        if (!this.#sent.delete(r.id)) this.#send(r);
+        this.#lastId = Math.max(this.#lastId, r.id);
+      }
+      const last = settled.at(-1);
+      if (last) this.#final = { tx: Number(last.tx_id), id: last.id };
+      more = settled.length === PAGE;
+    }
+    const fresh = await db
       .selectFrom("events")
       .selectAll()
-      .where("id", ">", this.#lastId - lookback)
+      .where("id", ">", this.#lastId)
       .orderBy("id")
-      .limit(1000 + lookback)
+      .limit(PAGE)
       .execute();
-    for (const r of rows) {
-      if (r.id <= this.#floor) continue;
-      if (lookback > 0) {
-        if (this.#seen.has(r.id)) continue;
-        this.#seen.add(r.id);
-      } else if (r.id <= this.#lastId) continue;
-      this.#lastId = Math.max(this.#lastId, r.id);
-      const e = toLive(r);
-      for (const s of this.#subs) if (s.workspaceId === e.workspaceId) s.send(e);
+    for (const r of fresh) {
+      this.#lastId = r.id;
+      if (postgres) {
+        // The final walk has passed it (and sent it) already.
+        const { tx, id } = this.#final;
+        if (r.tx_id < tx || (r.tx_id === tx && r.id <= id)) continue;
+        this.#sent.add(r.id);
+      }
+      this.#send(r);
     }
-    for (const id of this.#seen) if (id <= this.#lastId - lookback) this.#seen.delete(id);
-    return rows.length === 1000 + lookback;
+    return more || fresh.length === PAGE;
   }
 }
