@@ -95,9 +95,12 @@ export class TriggerDispatcher {
         .selectFrom("workflow_cursors")
         .select(["last_event_id", "last_tx_id"])
         .where("name", "=", "triggers");
-      if (ctx.dialect === "postgres") cq = cq.forUpdate();
+      // Another process dispatching holds the cursor: it is reading these same events, and the commits that
+      // arrive meanwhile wake it again, so this pass gives way instead of queueing behind its transaction.
+      if (ctx.dialect === "postgres") cq = cq.forUpdate().skipLocked();
       const row = await cq.executeTakeFirst();
-      const cursor = { tx: Number(row?.last_tx_id ?? 0), id: Number(row?.last_event_id ?? 0) };
+      if (!row) return 0;
+      const cursor = { tx: Number(row.last_tx_id), id: Number(row.last_event_id) };
       let q = afterCursor(ctx.dialect, tx.selectFrom("events").selectAll(), cursor).limit(BATCH);
       if (horizon !== null) q = q.where("tx_id", "<", horizon);
       const events = await q.execute();
