@@ -4,6 +4,7 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, PostgresDialect, type SqliteDatabase as SqliteDatabaseLike, SqliteDialect } from "kysely";
 import pg from "pg";
 import type { DatabaseSchema } from "./databaseSchema.ts";
+import { inlineLimitOne } from "./inlineLimitOne.ts";
 import { startWalCheckpointer } from "./walCheckpointer.ts";
 
 export type Dialect = "sqlite" | "postgres";
@@ -56,6 +57,7 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
     if (checkpointer) sqlite.pragma("wal_autocheckpoint = 4000");
     const db = new Kysely<DatabaseSchema>({
       dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
+      plugins: [inlineLimitOne],
     });
     return {
       db,
