@@ -98,17 +98,9 @@ export async function applyEffects(
         await assignIn(ctx, tx, ws, conversation(), e.to, by);
         break;
       case "close": {
-        const convId = conversation();
-        const conv = await tx
-          .selectFrom("conversations")
-          .select("status")
-          .where("id", "=", convId)
-          .executeTakeFirst();
-        if (conv?.status === "closed") {
+        const input = { category: e.category ?? null, summary: e.summary ?? null, by };
+        if (!(await closeIn(ctx, tx, ws, conversation(), input, { skipIfClosed: true })))
           log.close = "already closed";
-          break;
-        }
-        await closeIn(ctx, tx, ws, convId, { category: e.category ?? null, summary: e.summary ?? null, by });
         break;
       }
       case "update_contact": {

@@ -123,6 +123,16 @@ export async function openEffect(
       author: { type: "workflow", id: run.workflow_id },
       by,
       idempotencyKey: o.key,
+      // A conversation created just now is exactly what was written; only a reopened one is read again.
+      ...(opened.created
+        ? {
+            conversation: {
+              ...opened.created,
+              opted_out: contact.opted_out,
+              marketing_opt_out: contact.marketing_opt_out,
+            },
+          }
+        : {}),
     });
     log.message_id = msg.id;
     log.message_kind = "template" in first ? "template" : "text";

@@ -32,19 +32,18 @@ export async function closeConversation(
   return conversationQueries.get(ctx, workspaceId, conversationId);
 }
 
+/**
+ * The transactional core of closeConversation. With `skipIfClosed` (workflows), a conversation that is already
+ * closed is left as it is and the result is false; otherwise closing a closed conversation is a conflict.
+ */
 export async function closeIn(
   ctx: StoreContext,
   tx: Tx,
   workspaceId: string,
   conversationId: string,
   input: CloseInput,
-) {
-  const workspace = await workspaceStore.getInTx(ctx, workspaceId, tx);
-  const notes = checkClosingNotes(workspace.closingNotes, input);
-  const category = notes.category
-    ? await categoryStore.resolveForClose(ctx, workspaceId, notes.category, tx)
-    : null;
-
+  options: { skipIfClosed?: boolean } = {},
+): Promise<boolean> {
   let q = tx
     .selectFrom("conversations")
     .selectAll()
@@ -53,6 +52,13 @@ export async function closeIn(
   if (ctx.dialect === "postgres") q = q.forUpdate();
   const row = await q.executeTakeFirst();
   if (!row) throw AppError.notFound("Conversation", conversationId);
+  if (options.skipIfClosed && row.status === "closed") return false;
+
+  const workspace = await workspaceStore.getInTx(ctx, workspaceId, tx);
+  const notes = checkClosingNotes(workspace.closingNotes, input);
+  const category = notes.category
+    ? await categoryStore.resolveForClose(ctx, workspaceId, notes.category, tx)
+    : null;
 
   const now = ctx.now();
   const t = transitionConversation(toState(row), {
@@ -90,4 +96,5 @@ export async function closeIn(
     channelId: row.channel_id,
     categoryName: category?.name ?? null,
   });
+  return true;
 }

@@ -72,7 +72,12 @@ export async function openIn(
   tx: Tx,
   workspaceId: string,
   input: OpenInput,
-): Promise<{ id: string; outcome: "created" | "reopened" | "unchanged" } | null> {
+): Promise<{
+  id: string;
+  outcome: "created" | "reopened" | "unchanged";
+  /** The new row as written, when the conversation was created (callers can skip re-reading it). */
+  created?: ConversationRow;
+} | null> {
   if (!input.known) await checkBelongs(tx, workspaceId, input);
 
   const now = ctx.now();
@@ -88,32 +93,28 @@ export async function openIn(
   });
   if (t.outcome === "unchanged" && row) return { id: row.id, outcome: "unchanged" };
 
+  let created: ConversationRow | undefined;
   if (t.outcome === "created") {
-    const inserted = await insertRow(
-      ctx,
-      tx,
-      "conversations",
-      {
-        ...stateColumns(t.state),
-        id: t.state.id,
-        workspace_id: workspaceId,
-        contact_id: input.contactId,
-        channel_id: input.channelId,
-        status: "open",
-        assignee_type: t.state.assignee.type,
-        opened_by_type: input.by.type === "system" ? "api" : input.by.type,
-        opened_at: now,
-        cycle: 1,
-        version: 1,
-        last_inbound_at: null,
-        window_closed_at: null,
-        last_message_at: null,
-        last_activity_at: now,
-        created_at: now,
-        updated_at: now,
-      },
-      { ignoreConflicts: true },
-    );
+    created = {
+      ...(stateColumns(t.state) as ConversationRow),
+      id: t.state.id,
+      workspace_id: workspaceId,
+      contact_id: input.contactId,
+      channel_id: input.channelId,
+      status: "open",
+      assignee_type: t.state.assignee.type,
+      opened_by_type: input.by.type === "system" ? "api" : input.by.type,
+      opened_at: now,
+      cycle: 1,
+      version: 1,
+      last_inbound_at: null,
+      window_closed_at: null,
+      last_message_at: null,
+      last_activity_at: now,
+      created_at: now,
+      updated_at: now,
+    };
+    const inserted = await insertRow(ctx, tx, "conversations", created, { ignoreConflicts: true });
     // Another transaction created the open conversation first: retry, which will find it.
     if (!inserted) return null;
   } else if (row) {
@@ -134,7 +135,7 @@ export async function openIn(
       channelId: input.channelId,
     },
   );
-  return { id: t.state.id, outcome: t.outcome === "created" ? "created" : "reopened" };
+  return created ? { id: t.state.id, outcome: "created", created } : { id: t.state.id, outcome: "reopened" };
 }
 
 /** Another workspace's contact or channel is a 404, never a conversation across workspaces. */
