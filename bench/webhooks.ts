@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { signWebhookBody } from "../src/channels/whatsapp/webhook/verifyWebhookSignature.ts";
-import { freePort, loadNow, machine, startProcess, writeSection } from "./benchSupport.ts";
+import { cpuSeconds, freePort, loadNow, machine, startProcess, writeSection } from "./benchSupport.ts";
 
 // bench:webhooks — signed inbound text-message webhooks over real HTTP on loopback, each verified, persisted and
 // attached to a conversation, against the same run's ceiling: a bare Fastify route that only checks the HMAC.
@@ -14,16 +14,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
 const APP_SECRET = "bench-app-secret";
 const PHONE_NUMBER_ID = "109876543210001";
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 function makeBody(i: number): string {
   const wa = String(14155500000 + (i % CUSTOMERS));
