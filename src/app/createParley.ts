@@ -54,7 +54,7 @@ export async function createParley(
   log: Logger,
   options: ParleyOptions = {},
 ): Promise<Parley> {
-  const database = createDatabase(config.DATABASE_URL);
+  const database = createDatabase(config.DATABASE_URL, { poolSize: config.PARLEY_PG_POOL });
   try {
     await migrate(database.db, database.dialect);
     const secrets = new SecretBox(resolveSecretKey(config.PARLEY_SECRET_KEY, config.dataDir, log));

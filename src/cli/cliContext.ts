@@ -14,7 +14,7 @@ import { createStoreContext, type StoreContext } from "../store/storeContext.ts"
 export async function cliContext(): Promise<{ store: StoreContext; close: () => Promise<void> }> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, pino.destination(2));
-  const database = createDatabase(config.DATABASE_URL);
+  const database = createDatabase(config.DATABASE_URL, { poolSize: config.PARLEY_PG_POOL });
   await migrate(database.db, database.dialect);
   const store = createStoreContext(
     database,

@@ -10,7 +10,7 @@ export function migrateCommand(): Command {
   return new Command("migrate").description("bring the database schema up to date").action(async () => {
     const config = loadConfig();
     const log = createLogger(config.LOG_LEVEL, pino.destination(2));
-    const database = createDatabase(config.DATABASE_URL);
+    const database = createDatabase(config.DATABASE_URL, { poolSize: config.PARLEY_PG_POOL });
     try {
       const applied = await migrate(database.db, database.dialect);
       log.info({ applied }, applied.length ? "migrations applied" : "schema is up to date");

@@ -34,7 +34,7 @@ pg.types.setTypeParser(20, (value) => Number(value));
  */
 export function createDatabase(url: string, options: { poolSize?: number } = {}): Database {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4 });
     // An idle client that loses its connection must not crash the process.
     pool.on("error", () => {});
     const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });

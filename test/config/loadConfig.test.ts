@@ -25,6 +25,7 @@ describe("loadConfig", () => {
       LOG_LEVEL: "info",
       PARLEY_SIMULATOR: "on",
       PARLEY_HTTP_ALLOW_PRIVATE: "off",
+      PARLEY_PG_POOL: 4,
       PARLEY_TRUST_PROXY: "loopback,linklocal,uniquelocal",
       dataDir: "./data",
     });
@@ -74,6 +75,8 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "verbose" }, "LOG_LEVEL"],
     [{ PUBLIC_URL: "not a url" }, "PUBLIC_URL"],
     [{ PARLEY_SIMULATOR: "yes" }, "PARLEY_SIMULATOR"],
+    [{ PARLEY_PG_POOL: "1" }, "PARLEY_PG_POOL"],
+    [{ PARLEY_PG_POOL: "lots" }, "PARLEY_PG_POOL"],
   ])("%j is refused naming %s", (env, name) => {
     const err = errorOf(env);
     expect(err.message).toMatch(/^Invalid configuration/);
