@@ -47,106 +47,95 @@ describe.each(engines)("EventHub on %s", (engine) => {
     await hub.stop();
   });
 
+  /** Two writer connections (one can hold its transaction open) and a hub to listen with; all closed after. */
+  async function withWriters(
+    run: (w: { slow: pg.Client; fast: pg.Client; listen: () => Promise<LiveEvent[]> }) => Promise<void>,
+  ): Promise<void> {
+    const hub = new EventHub(t.parley.deps.store, pino({ level: "silent" }));
+    const slow = new pg.Client({ connectionString: t.db.url });
+    const fast = new pg.Client({ connectionString: t.db.url });
+    await slow.connect();
+    await fast.connect();
+    try {
+      await run({
+        slow,
+        fast,
+        listen: async () => {
+          await hub.start();
+          const got: LiveEvent[] = [];
+          await hub.subscribe(t.workspaceId, (e) => got.push(e));
+          return got;
+        },
+      });
+    } finally {
+      await slow.end();
+      await fast.end();
+      await hub.stop();
+    }
+  }
+  const nudge = () => t.parley.deps.store.bus.emit("committed");
+
   test.runIf(engine === "postgres")(
     "an event whose transaction commits after a later one's is still delivered",
-    async () => {
-      const store = t.parley.deps.store;
-      const hub = new EventHub(store, pino({ level: "silent" }));
-      await hub.start();
-      const got: LiveEvent[] = [];
-      await hub.subscribe(t.workspaceId, (e) => got.push(e));
-      const slow = new pg.Client({ connectionString: t.db.url });
-      const fast = new pg.Client({ connectionString: t.db.url });
-      await slow.connect();
-      await fast.connect();
-      try {
+    () =>
+      withWriters(async ({ slow, fast, listen }) => {
+        const got = await listen();
         await slow.query("begin");
         const low = (await slow.query(insertEvent(t.workspaceId, "test.slow"))).rows[0].id;
         const high = (await fast.query(insertEvent(t.workspaceId, "test.fast"))).rows[0].id;
         expect(Number(high)).toBeGreaterThan(Number(low));
-        store.bus.emit("committed");
+        nudge();
         await waitFor("the fast event", async () => got.some((e) => e.type === "test.fast"));
         await slow.query("commit");
-        store.bus.emit("committed");
+        nudge();
         await waitFor("the slow event", async () => got.some((e) => e.type === "test.slow"));
-        store.bus.emit("committed");
+        nudge();
         await new Promise((r) => setTimeout(r, 50));
         expect(got.map((e) => e.type).sort()).toEqual(["test.fast", "test.slow"]);
-      } finally {
-        await slow.end();
-        await fast.end();
-        await hub.stop();
-      }
-    },
+      }),
   );
 
   test.runIf(engine === "postgres")(
     "an event committed far behind the newest ids (hundreds of later events first) is delivered once",
-    async () => {
-      const store = t.parley.deps.store;
-      const hub = new EventHub(store, pino({ level: "silent" }));
-      await hub.start();
-      const got: LiveEvent[] = [];
-      await hub.subscribe(t.workspaceId, (e) => got.push(e));
-      const slow = new pg.Client({ connectionString: t.db.url });
-      const fast = new pg.Client({ connectionString: t.db.url });
-      await slow.connect();
-      await fast.connect();
-      try {
+    () =>
+      withWriters(async ({ slow, fast, listen }) => {
+        const got = await listen();
         await slow.query("begin");
         await slow.query(insertEvent(t.workspaceId, "test.late"));
         // Many later events commit and are delivered while the first transaction is still open.
         for (let i = 0; i < 600; i++) {
           await fast.query(insertEvent(t.workspaceId, "test.burst"));
-          if (i % 50 === 0) store.bus.emit("committed");
+          if (i % 50 === 0) nudge();
         }
-        store.bus.emit("committed");
+        nudge();
         await waitFor("the burst", async () => got.filter((e) => e.type === "test.burst").length === 600);
         await slow.query("commit");
-        store.bus.emit("committed");
+        nudge();
         await waitFor("the late event", async () => got.some((e) => e.type === "test.late"));
-        store.bus.emit("committed");
+        nudge();
         await new Promise((r) => setTimeout(r, 100));
         const ids = got.map((e) => e.id);
         expect(new Set(ids).size).toBe(ids.length);
         expect(got.filter((e) => e.type === "test.late")).toHaveLength(1);
         expect(got.filter((e) => e.type === "test.burst")).toHaveLength(600);
-      } finally {
-        await slow.end();
-        await fast.end();
-        await hub.stop();
-      }
-    },
+      }),
   );
 
   test.runIf(engine === "postgres")(
     "a transaction open when the first subscriber arrives is news when it commits; older commits are not",
-    async () => {
-      const store = t.parley.deps.store;
-      const slow = new pg.Client({ connectionString: t.db.url });
-      const fast = new pg.Client({ connectionString: t.db.url });
-      await slow.connect();
-      await fast.connect();
-      const hub = new EventHub(store, pino({ level: "silent" }));
-      try {
+    () =>
+      withWriters(async ({ slow, fast, listen }) => {
         await slow.query("begin");
         await slow.query(insertEvent(t.workspaceId, "test.pending"));
         await fast.query(insertEvent(t.workspaceId, "test.before"));
-        await hub.start();
-        const got: LiveEvent[] = [];
-        await hub.subscribe(t.workspaceId, (e) => got.push(e));
+        const got = await listen();
         await slow.query("commit");
         await fast.query(insertEvent(t.workspaceId, "test.after"));
-        store.bus.emit("committed");
+        nudge();
         await waitFor("both new events", async () => got.length >= 2);
-        store.bus.emit("committed");
+        nudge();
         await new Promise((r) => setTimeout(r, 100));
         expect(got.map((e) => e.type).sort()).toEqual(["test.after", "test.pending"]);
-      } finally {
-        await slow.end();
-        await fast.end();
-        await hub.stop();
-      }
-    },
+      }),
   );
 });
