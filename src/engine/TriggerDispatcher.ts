@@ -1,7 +1,7 @@
-import { type SelectQueryBuilder, sql } from "kysely";
+import { sql } from "kysely";
 import { Pump } from "../runtime/Pump.ts";
-import type { Dialect } from "../store/createDatabase.ts";
-import type { DatabaseSchema, EventRow } from "../store/databaseSchema.ts";
+import type { EventRow } from "../store/databaseSchema.ts";
+import { type EventCursor, eventOrder } from "../store/eventOrder.ts";
 import { inTransaction } from "../store/inTransaction.ts";
 import type { Tx } from "../store/storeContext.ts";
 import { type Workflow, workflowStore } from "../store/workflows/workflowStore.ts";
@@ -9,22 +9,6 @@ import { answerOf } from "./answerOf.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 import { matchTrigger, type TriggerEvent } from "./matchTrigger.ts";
 import { startRunIn } from "./startRunIn.ts";
-
-/**
- * Events after a cursor, in the order the dispatcher reads them: by id on SQLite (one writer, so ids follow
- * commits), by (tx_id, id) on PostgreSQL (see migration 007).
- */
-function afterCursor<Q extends SelectQueryBuilder<DatabaseSchema, "events", object>>(
-  dialect: Dialect,
-  q: Q,
-  cursor: { tx: number; id: number },
-): Q {
-  if (dialect === "sqlite") return q.where("id", ">", cursor.id).orderBy("id") as Q;
-  return q
-    .where(sql<boolean>`(tx_id, id) > (${cursor.tx}, ${cursor.id})`)
-    .orderBy("tx_id")
-    .orderBy("id") as Q;
-}
 
 const EVENT_TRIGGERS = ["conversation_opened", "conversation_closed", "inbound_message", "contact_updated"];
 const BATCH = 500;
@@ -37,7 +21,7 @@ const BATCH = 500;
  */
 export class TriggerDispatcher {
   readonly #env: EngineEnv;
-  #seen = { tx: 0, id: 0 };
+  #seen: EventCursor = { tx: 0, id: 0 };
   readonly #pump: Pump;
 
   constructor(env: EngineEnv) {
@@ -63,11 +47,8 @@ export class TriggerDispatcher {
   }
 
   async #pass(): Promise<boolean> {
-    const fresh = await afterCursor(
-      this.#env.store.dialect,
-      this.#env.store.db.selectFrom("events").select("id"),
-      this.#seen,
-    )
+    const fresh = await eventOrder
+      .after(this.#env.store.dialect, this.#env.store.db.selectFrom("events").select("id"), this.#seen)
       .limit(1)
       .executeTakeFirst();
     if (!fresh) return false;
@@ -81,16 +62,7 @@ export class TriggerDispatcher {
     return inTransaction(ctx, async (tx) => {
       // PostgreSQL: events of transactions that may still commit (any from the oldest one running on) wait.
       // Taken before this transaction locks anything, so it doesn't hold itself back.
-      const horizon =
-        ctx.dialect === "postgres"
-          ? Number(
-              (
-                await sql<{
-                  h: string;
-                }>`select (pg_snapshot_xmin(pg_current_snapshot())::text)::bigint as h`.execute(tx)
-              ).rows[0]?.h,
-            )
-          : null;
+      const horizon = ctx.dialect === "postgres" ? await eventOrder.horizon(tx) : null;
       let cq = tx
         .selectFrom("workflow_cursors")
         .select(["last_event_id", "last_tx_id"])
@@ -100,8 +72,8 @@ export class TriggerDispatcher {
       if (ctx.dialect === "postgres") cq = cq.forUpdate().skipLocked();
       const row = await cq.executeTakeFirst();
       if (!row) return 0;
-      const cursor = { tx: Number(row.last_tx_id), id: Number(row.last_event_id) };
-      let q = afterCursor(ctx.dialect, tx.selectFrom("events").selectAll(), cursor).limit(BATCH);
+      const cursor: EventCursor = { tx: Number(row.last_tx_id), id: Number(row.last_event_id) };
+      let q = eventOrder.after(ctx.dialect, tx.selectFrom("events").selectAll(), cursor).limit(BATCH);
       if (horizon !== null) q = q.where("tx_id", "<", horizon);
       const events = await q.execute();
       const last = events.at(-1);

@@ -1,8 +1,8 @@
-import { sql } from "kysely";
 import pg from "pg";
 import type { Logger } from "pino";
 import { Pump } from "../runtime/Pump.ts";
 import type { EventRow } from "../store/databaseSchema.ts";
+import { type EventCursor, eventOrder } from "../store/eventOrder.ts";
 import type { StoreContext } from "../store/storeContext.ts";
 
 export interface LiveEvent {
@@ -27,12 +27,7 @@ const toLive = (r: EventRow): LiveEvent => ({
   payload: JSON.parse(r.payload),
 });
 
-/** PostgreSQL: a position in (tx_id, id) order, the order transactions can no longer add to (migration 007). */
-type Cursor = { tx: number; id: number };
-
 const PAGE = 1000;
-/** PostgreSQL: transactions below this id have all finished, so they can add no more events. */
-const HORIZON = sql<number>`(pg_snapshot_xmin(pg_current_snapshot())::text)::bigint`;
 
 /**
  * Fans the event log out to live subscribers (the SSE stream). It tails the `events` table, woken by local
@@ -52,7 +47,7 @@ export class EventHub {
   /** The highest id sent (or skipped as older than the subscriptions). */
   #lastId = 0;
   /** PostgreSQL: everything up to here in (tx_id, id) order has been sent, or was older than the subscriptions. */
-  #final: Cursor = { tx: 0, id: 0 };
+  #final: EventCursor = { tx: 0, id: 0 };
   /** PostgreSQL: ids sent (or skipped) that the final cursor has not passed yet. */
   readonly #sent = new Set<number>();
   #listener: pg.Client | undefined;
@@ -121,7 +116,7 @@ export class EventHub {
       .executeTakeFirst();
     this.#lastId = Math.max(this.#lastId, Number(max?.m ?? 0));
     if (this.#store.dialect !== "postgres") return;
-    const horizon = await this.#horizon();
+    const horizon = await eventOrder.horizon(db);
     const last = await db
       .selectFrom("events")
       .select(["tx_id", "id"])
@@ -137,11 +132,6 @@ export class EventHub {
     for (const r of ahead) this.#sent.add(Number(r.id));
   }
 
-  async #horizon(): Promise<number> {
-    const r = await sql<{ h: number }>`select ${HORIZON} as h`.execute(this.#store.db);
-    return Number(r.rows[0]?.h);
-  }
-
   #send(r: EventRow): void {
     const e = toLive(r);
     for (const s of this.#subs) if (s.workspaceId === e.workspaceId) s.send(e);
@@ -154,15 +144,8 @@ export class EventHub {
     const postgres = this.#store.dialect === "postgres";
     let more = false;
     if (postgres) {
-      const { tx, id } = this.#final;
-      const settled = await db
-        .selectFrom("events")
-        .selectAll()
-        .where(sql<boolean>`(tx_id, id) > (${tx}, ${id})`)
-        // The statement's own snapshot: every transaction below its xmin has finished, so it sees all their events.
-        .where("tx_id", "<", HORIZON)
-        .orderBy("tx_id")
-        .orderBy("id")
+      const settled = await eventOrder
+        .settled(eventOrder.after("postgres", db.selectFrom("events").selectAll(), this.#final))
         .limit(PAGE)
         .execute();
       for (const r of settled) {
