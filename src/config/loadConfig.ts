@@ -1,5 +1,6 @@
 import { dirname } from "node:path";
 import { z } from "zod";
+import { DEFAULT_PG_POOL } from "../store/createDatabase.ts";
 
 const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -19,7 +20,7 @@ const configSchema = z.object({
    * PostgreSQL connections per Parley process. PostgreSQL does best with about twice its cores in busy
    * connections in all; more only adds switching (on 2 cores: 118 runs/s with 10 per process, 154–193 with 4).
    */
-  PARLEY_PG_POOL: z.coerce.number().int().min(2).max(200).default(4),
+  PARLEY_PG_POOL: z.coerce.number().int().min(2).max(200).default(DEFAULT_PG_POOL),
   /** Let workflow http_request steps reach private networks (loopback, 10/8, 192.168/16 …). */
   PARLEY_HTTP_ALLOW_PRIVATE: z.enum(["on", "off"]).default("off"),
   /**

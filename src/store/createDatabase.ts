@@ -9,6 +9,9 @@ import { startWalCheckpointer } from "./walCheckpointer.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
+/** PostgreSQL connections per process unless told otherwise (PARLEY_PG_POOL; see loadConfig). */
+export const DEFAULT_PG_POOL = 4;
+
 export interface Database {
   db: Kysely<DatabaseSchema>;
   dialect: Dialect;
@@ -34,7 +37,7 @@ pg.types.setTypeParser(20, (value) => Number(value));
  */
 export function createDatabase(url: string, options: { poolSize?: number } = {}): Database {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4 });
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? DEFAULT_PG_POOL });
     // An idle client that loses its connection must not crash the process.
     pool.on("error", () => {});
     const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
