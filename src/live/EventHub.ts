@@ -13,11 +13,30 @@ export interface LiveEvent {
   conversationId: string | null;
   at: number;
   payload: Record<string, unknown>;
+  /** Where a stream that ended here resumes from (the SSE event id; see `parseResumeToken`). */
+  resume: string;
 }
 
-type Subscriber = { workspaceId: string; send: (e: LiveEvent) => void };
+type Subscriber = {
+  workspaceId: string;
+  send: (e: LiveEvent) => void;
+  /** While the subscription replays what was missed, live events wait here (then go out after the replay). */
+  queue: LiveEvent[] | null;
+};
 
-const toLive = (r: EventRow): LiveEvent => ({
+/**
+ * A resume token: on SQLite the event id; on PostgreSQL also the hub's final cursor when the event was sent,
+ * `id:tx:id` (every event up to that cursor in (tx_id, id) order had been sent by then).
+ */
+export type ResumeToken = { id: number; final: EventCursor | null };
+
+export function parseResumeToken(token: string): ResumeToken | null {
+  const m = /^(\d{1,15})(?::(\d{1,15}):(\d{1,15}))?$/.exec(token);
+  if (!m) return null;
+  return { id: Number(m[1]), final: m[2] ? { tx: Number(m[2]), id: Number(m[3]) } : null };
+}
+
+const toLive = (r: EventRow, final: EventCursor | null): LiveEvent => ({
   id: r.id,
   type: r.type,
   workspaceId: r.workspace_id,
@@ -25,9 +44,13 @@ const toLive = (r: EventRow): LiveEvent => ({
   conversationId: r.conversation_id,
   at: r.created_at,
   payload: JSON.parse(r.payload),
+  resume: final ? `${r.id}:${final.tx}:${final.id}` : String(r.id),
 });
 
 const PAGE = 1000;
+
+/** Whether `a` comes before `b` in (tx_id, id) order. */
+const before = (a: EventCursor, b: EventCursor) => a.tx < b.tx || (a.tx === b.tx && a.id < b.id);
 
 /**
  * Fans the event log out to live subscribers (the SSE stream). It tails the `events` table, woken by local
@@ -86,25 +109,70 @@ export class EventHub {
     this.#subs.clear();
   }
 
-  /** Subscribes to a workspace's events; with `afterId`, first replays what was missed (SSE Last-Event-ID). */
-  async subscribe(workspaceId: string, send: (e: LiveEvent) => void, afterId?: number): Promise<() => void> {
+  /**
+   * Subscribes to a workspace's events; with `after` (SSE Last-Event-ID), first replays what the stream missed.
+   * The subscription joins the fan-out before the replay is read, its live events held back until the replay
+   * is out, so nothing falls between the two. On PostgreSQL the replay starts at the final cursor the token
+   * carries: an event that committed late (below ids already sent) is still replayed, and an event the stream
+   * had already received may come again (at-least-once; events carry their id).
+   */
+  async subscribe(
+    workspaceId: string,
+    send: (e: LiveEvent) => void,
+    after?: ResumeToken,
+  ): Promise<() => void> {
     // Nobody was listening, so nothing was read meanwhile: what exists now is history, not news.
     if (this.#subs.size === 0) await this.#baseline();
-    const sub = { workspaceId, send };
-    if (afterId !== undefined) {
-      const missed = await this.#store.db
-        .selectFrom("events")
-        .selectAll()
-        .where("workspace_id", "=", workspaceId)
-        .where("id", ">", afterId)
-        .where("id", "<=", this.#lastId)
-        .orderBy("id")
+    const sub: Subscriber = { workspaceId, send, queue: after ? [] : null };
+    // Everything up to here has been fanned out already (or is history); what comes after reaches the queue.
+    const upTo = this.#lastId;
+    this.#subs.add(sub);
+    const unsubscribe = () => void this.#subs.delete(sub);
+    if (!after) return unsubscribe;
+    try {
+      const replayed = await this.#replay(workspaceId, after, upTo, send);
+      for (const e of sub.queue ?? []) if (!replayed.has(e.id)) send(e);
+    } catch (err) {
+      unsubscribe();
+      throw err;
+    } finally {
+      sub.queue = null;
+    }
+    return unsubscribe;
+  }
+
+  /** Sends the workspace's events after the token up to `upTo` (by id), page by page; returns their ids. */
+  async #replay(
+    workspaceId: string,
+    after: ResumeToken,
+    upTo: number,
+    send: (e: LiveEvent) => void,
+  ): Promise<Set<number>> {
+    const from = after.final;
+    // Every event up to the hub's final cursor is visible, so a replayed event's resume point is its own
+    // position only up to there; past it an in-flight transaction may still add events before it.
+    const settled = from && before(from, this.#final) ? this.#final : from;
+    let cursor: EventCursor = from ?? { tx: 0, id: after.id };
+    const ids = new Set<number>();
+    for (;;) {
+      const rows = await eventOrder
+        .after(
+          from ? this.#store.dialect : "sqlite",
+          this.#store.db.selectFrom("events").selectAll().where("workspace_id", "=", workspaceId),
+          cursor,
+        )
+        .where("id", "<=", upTo)
         .limit(PAGE)
         .execute();
-      for (const r of missed) send(toLive(r));
+      for (const r of rows) {
+        const at = { tx: Number(r.tx_id), id: r.id };
+        ids.add(r.id);
+        send(toLive(r, settled ? (before(at, settled) ? at : settled) : null));
+      }
+      const last = rows.at(-1);
+      if (!last || rows.length < PAGE) return ids;
+      cursor = { tx: Number(last.tx_id), id: last.id };
     }
-    this.#subs.add(sub);
-    return () => this.#subs.delete(sub);
   }
 
   /** Marks every event visible now as already handled. */
@@ -132,9 +200,15 @@ export class EventHub {
     for (const r of ahead) this.#sent.add(Number(r.id));
   }
 
-  #send(r: EventRow): void {
-    const e = toLive(r);
-    for (const s of this.#subs) if (s.workspaceId === e.workspaceId) s.send(e);
+  /** Fans an event out; `final` is the PostgreSQL resume point to give it (null on SQLite). */
+  #send(r: EventRow, final: EventCursor | null): void {
+    let e: LiveEvent | undefined;
+    for (const s of this.#subs) {
+      if (s.workspaceId !== r.workspace_id) continue;
+      e ??= toLive(r, final);
+      if (s.queue) s.queue.push(e);
+      else s.send(e);
+    }
   }
 
   /** Sends the events committed since the last pass to their workspace's subscribers. */
@@ -150,7 +224,8 @@ export class EventHub {
         .execute();
       for (const r of settled) {
         // Already sent when it became visible; the cursor passes it now, so it will not be met again.
-        if (!this.#sent.delete(r.id)) this.#send(r);
+        // Sent in cursor order: everything up to this event has gone out, so a stream may resume right after it.
+        if (!this.#sent.delete(r.id)) this.#send(r, { tx: Number(r.tx_id), id: r.id });
         this.#lastId = Math.max(this.#lastId, r.id);
       }
       const last = settled.at(-1);
@@ -172,7 +247,7 @@ export class EventHub {
         if (r.tx_id < tx || (r.tx_id === tx && r.id <= id)) continue;
         this.#sent.add(r.id);
       }
-      this.#send(r);
+      this.#send(r, postgres ? this.#final : null);
     }
     return more || fresh.length === PAGE;
   }

@@ -1,7 +1,7 @@
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { EventHub, type LiveEvent } from "../../src/live/EventHub.ts";
+import { EventHub, type LiveEvent, parseResumeToken } from "../../src/live/EventHub.ts";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
 
@@ -138,4 +138,88 @@ describe.each(engines)("EventHub on %s", (engine) => {
         expect(got.map((e) => e.type).sort()).toEqual(["test.after", "test.pending"]);
       }),
   );
+
+  test.runIf(engine === "postgres")(
+    "a stream resumed after a late commit gets the late event, though its id is below the resume point's",
+    () =>
+      withWriters(async ({ slow, fast, listen }) => {
+        const got = await listen();
+        await slow.query("begin");
+        await slow.query(insertEvent(t.workspaceId, "test.late"));
+        await fast.query(insertEvent(t.workspaceId, "test.seen"));
+        nudge();
+        const seen = await waitFor("the seen event", async () => got.find((e) => e.type === "test.seen"));
+        // The stream ends here; the late event commits while nobody is connected to this workspace's stream.
+        const hub = new EventHub(t.parley.deps.store, pino({ level: "silent" }));
+        await hub.start();
+        try {
+          await slow.query("commit");
+          const token = parseResumeToken(seen.resume);
+          expect(token?.final).not.toBeNull();
+          const resumed: LiveEvent[] = [];
+          await hub.subscribe(t.workspaceId, (e) => resumed.push(e), token ?? undefined);
+          expect(resumed.map((e) => e.type)).toContain("test.late");
+        } finally {
+          await hub.stop();
+        }
+      }),
+  );
+
+  test("a resumed stream replays more than a page, then goes on live: nothing lost, nothing twice", async () => {
+    const store = t.parley.deps.store;
+    const hub = new EventHub(store, pino({ level: "silent" }));
+    await hub.start();
+    try {
+      const first: LiveEvent[] = [];
+      const stop = await hub.subscribe(t.workspaceId, (e) => first.push(e));
+      const insert = (n: number, type: string) =>
+        store.db
+          .insertInto("events")
+          .values(
+            Array.from({ length: n }, () => ({
+              workspace_id: t.workspaceId,
+              type,
+              contact_id: null,
+              conversation_id: null,
+              payload: "{}",
+              created_at: Date.now(),
+            })),
+          )
+          .execute();
+      await insert(1, "test.mark");
+      nudge();
+      const mark = await waitFor("the mark", async () => first.find((e) => e.type === "test.mark"));
+      stop();
+      await insert(1500, "test.missed");
+      nudge();
+      const resumed: LiveEvent[] = [];
+      // Events keep committing while the replay runs.
+      const subscribing = hub.subscribe(
+        t.workspaceId,
+        (e) => resumed.push(e),
+        parseResumeToken(mark.resume) ?? undefined,
+      );
+      for (let i = 0; i < 20; i++) {
+        await insert(5, "test.during");
+        nudge();
+      }
+      await subscribing;
+      await insert(1, "test.after");
+      nudge();
+      await waitFor("the live event", async () => resumed.some((e) => e.type === "test.after"));
+      nudge();
+      await new Promise((r) => setTimeout(r, 50));
+      const fresh = resumed.filter((e) => e.id > mark.id);
+      const count = (type: string) => new Set(fresh.filter((e) => e.type === type).map((e) => e.id)).size;
+      expect(count("test.missed")).toBe(1500);
+      expect(count("test.during")).toBe(100);
+      expect(count("test.after")).toBe(1);
+      if (engine === "sqlite") {
+        expect(resumed).toHaveLength(1601);
+        expect(resumed.map((e) => e.id)).toEqual([...resumed.map((e) => e.id)].sort((a, b) => a - b));
+      }
+    } finally {
+      await hub.stop();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { EventHub, LiveEvent } from "../../live/EventHub.ts";
+import { type EventHub, type LiveEvent, parseResumeToken } from "../../live/EventHub.ts";
 import { sessionStore } from "../../store/sessionStore.ts";
 import type { StoreContext } from "../../store/storeContext.ts";
 import { snakeKeys } from "../resources/snakeKeys.ts";
@@ -18,7 +18,7 @@ const format = (e: LiveEvent): string => {
     contact_id: e.contactId,
     conversation_id: e.conversationId,
   };
-  return `id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`;
+  return `id: ${e.resume}\nevent: ${e.type}\ndata: ${JSON.stringify(data)}\n\n`;
 };
 
 /** `GET /api/v1/events`: the workspace's domain events as Server-Sent Events, resumable with Last-Event-ID. */
@@ -29,15 +29,21 @@ export function eventRoutes(app: FastifyInstance, hub: EventHub, store: StoreCon
       schema: {
         tags: ["Events"],
         description:
-          "Server-Sent Events stream of domain events (conversation.opened, conversation.reopened, conversation.closed, conversation.assigned, conversation.commented, message.created, message.status_changed, contact.updated). Reconnect with Last-Event-ID to resume.",
-        querystring: z.strictObject({ last_event_id: z.coerce.number().int().min(0).optional() }),
+          "Server-Sent Events stream of domain events (conversation.opened, conversation.reopened, conversation.closed, conversation.assigned, conversation.commented, message.created, message.status_changed, contact.updated). Reconnect with Last-Event-ID to resume. Each event's SSE `id` is an opaque resume point; `data.id` is the event's id. On PostgreSQL a resumed stream can repeat a few events it had already sent (at-least-once): deduplicate by `data.id`.",
+        querystring: z.strictObject({
+          last_event_id: z
+            .string()
+            .refine((v) => parseResumeToken(v) !== null, "must be an event id from this stream")
+            .optional()
+            .describe("Where to resume: the `id` of the last event received (what Last-Event-ID carries)."),
+        }),
       },
     },
     async (req, reply) => {
       const header = req.headers["last-event-id"];
-      const resume =
-        req.query.last_event_id ??
-        (typeof header === "string" && /^\d+$/.test(header) ? Number(header) : undefined);
+      // A header that isn't one of our ids (another server's, say) starts afresh rather than failing the stream.
+      const token = req.query.last_event_id ?? (typeof header === "string" ? header : undefined);
+      const resume = token === undefined ? undefined : (parseResumeToken(token) ?? undefined);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
