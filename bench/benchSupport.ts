@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, totalmem } from "node:os";
 
@@ -8,6 +8,28 @@ export function cpuSeconds(pid: number | undefined): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * CPU seconds used so far by every running process whose command name is `name` (e.g. PostgreSQL's server and
+ * backends), from /proc (Linux); NaN elsewhere. Processes that have exited are not counted.
+ */
+export function cpuSecondsOfCommand(name: string): number {
+  let sum = 0;
+  try {
+    for (const pid of readdirSync("/proc")) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+        if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== name) continue;
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        sum += (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {}
+    }
+    return sum;
   } catch {
     return Number.NaN;
   }

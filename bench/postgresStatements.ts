@@ -1,7 +1,12 @@
 import pg from "pg";
 
 /** Server flags that make PostgreSQL count every statement (BENCH_PG_STATS=1). */
-export const statementStatsFlags = ["-c", "shared_preload_libraries=pg_stat_statements"];
+export const statementStatsFlags = [
+  "-c",
+  "shared_preload_libraries=pg_stat_statements",
+  "-c",
+  "pg_stat_statements.track_planning=on",
+];
 
 /**
  * Prints what PostgreSQL ran during a benchmark: statements per run, the most frequent statements, and the tables
@@ -12,12 +17,14 @@ export async function printStatementStats(url: string, runs: number): Promise<vo
   await c.connect();
   try {
     await c.query("create extension if not exists pg_stat_statements");
-    const total = await c.query<{ calls: string; ms: number }>(
-      "select sum(calls) as calls, sum(total_exec_time) as ms from pg_stat_statements",
+    const total = await c.query<{ calls: string; ms: number; plan: number }>(
+      "select sum(calls) as calls, sum(total_exec_time) as ms, sum(total_plan_time) as plan from pg_stat_statements",
     );
     const calls = Number(total.rows[0]?.calls ?? 0);
+    const ms = Number(total.rows[0]?.ms ?? 0);
+    const plan = Number(total.rows[0]?.plan ?? 0);
     process.stdout.write(
-      `PostgreSQL statements: ${calls} (${(calls / runs).toFixed(1)} per run), ${Math.round(Number(total.rows[0]?.ms ?? 0))} ms executing\n`,
+      `PostgreSQL statements: ${calls} (${(calls / runs).toFixed(1)} per run), ${Math.round(ms)} ms executing and ${Math.round(plan)} ms planning (${((ms + plan) / runs).toFixed(2)} ms per run)\n`,
     );
     const top = await c.query<{ calls: string; ms: string; rows: string; q: string }>(
       `select calls, round(total_exec_time::numeric, 1) as ms, rows,

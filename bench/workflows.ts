@@ -5,7 +5,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sql } from "kysely";
 import { createDatabase } from "../src/store/createDatabase.ts";
-import { cpuSeconds, freePort, machine, startProcess, writeSection } from "./benchSupport.ts";
+import {
+  cpuSeconds,
+  cpuSecondsOfCommand,
+  freePort,
+  machine,
+  startProcess,
+  writeSection,
+} from "./benchSupport.ts";
 import { printStatementStats, statementStatsFlags } from "./postgresStatements.ts";
 
 // bench:workflows — webhook triggers of the post-purchase example without the question (open → send → close),
@@ -180,7 +187,10 @@ async function runOne(engine: "sqlite" | "postgres", url: string, dir: string, w
     const wf = (await wfRes.json()) as { id: string };
 
     const engineCpu = () => [serve, ...extra].reduce((sum, p) => sum + cpuSeconds(p.child.pid), 0);
+    // PostgreSQL's own processes (server and backends) on this machine; meaningful with the embedded server.
+    const dbCpu = () => (engine === "postgres" ? cpuSecondsOfCommand("postgres") : Number.NaN);
     const cpu0 = engineCpu();
+    const dbCpu0 = dbCpu();
     const started = Date.now();
     const { refused, retried } = await fireTriggers(port, `/api/v1/workflows/${wf.id}/trigger`, {
       authorization: `Bearer ${key}`,
@@ -197,6 +207,7 @@ async function runOne(engine: "sqlite" | "postgres", url: string, dir: string, w
         await new Promise((r) => setTimeout(r, 100));
       }
       const cpu = engineCpu() - cpu0;
+      const dbCpuUsed = dbCpu() - dbCpu0;
       const rows = await db.db
         .selectFrom("workflow_runs")
         .select(["status", "created_at", "finished_at"])
@@ -223,6 +234,7 @@ async function runOne(engine: "sqlite" | "postgres", url: string, dir: string, w
         p50: pct(lat, 50),
         p99: pct(lat, 99),
         cpuMsPerRun: (cpu * 1000) / Math.max(1, done.length),
+        dbCpuMsPerRun: (dbCpuUsed * 1000) / Math.max(1, done.length),
         closings: Number(closings.rows[0]?.n),
         messages: Number(queued.rows[0]?.n),
       };
@@ -285,13 +297,13 @@ const md = `## bench:workflows
 Command: \`npm run bench:workflows\` · ${new Date().toISOString().slice(0, 10)} · ${machine()}
 Settings: ${RUNS.toLocaleString("en")} webhook triggers over HTTP (${CONCURRENCY} concurrent clients) of the post-purchase example without the question: open (template, the window is closed) → send (template) → close with a Liquid summary. Each run's messages are queued in the outbox in the run's own transactions; the channel worker delivers them to the built-in simulator at the number's rate (not part of the timing). Latency = trigger accepted → conversation closed (run created → run finished).
 
-| engine | engine processes | runs completed | failed | triggers accepted/s | runs/s (first trigger → last close) | p50 ms | p99 ms | engine CPU ms per run |
-|---|---|---|---|---|---|---|---|---|
-${results.map((r) => `| ${r.engine} | ${r.workers} | ${r.completed.toLocaleString("en")} | ${r.failed} | ${Math.round(r.acceptRate).toLocaleString("en")} | **${Math.round(r.rate).toLocaleString("en")}** | ${r.p50} | ${r.p99} | ${r.cpuMsPerRun.toFixed(2)} |`).join("\n")}
+| engine | engine processes | runs completed | failed | triggers accepted/s | runs/s (first trigger → last close) | p50 ms | p99 ms | engine CPU ms per run | PostgreSQL CPU ms per run |
+|---|---|---|---|---|---|---|---|---|---|
+${results.map((r) => `| ${r.engine} | ${r.workers} | ${r.completed.toLocaleString("en")} | ${r.failed} | ${Math.round(r.acceptRate).toLocaleString("en")} | **${Math.round(r.rate).toLocaleString("en")}** | ${r.p50} | ${r.p99} | ${r.cpuMsPerRun.toFixed(2)} | ${Number.isNaN(r.dbCpuMsPerRun) ? "–" : r.dbCpuMsPerRun.toFixed(2)} |`).join("\n")}
 
 ${results.map((r) => `- ${r.engine}: ${r.closings.toLocaleString("en")} closings, ${r.messages.toLocaleString("en")} outbound messages queued, ${r.refused} triggers refused, ${r.retried} retried after a connection error.`).join("\n")}
 - Same-run baseline: the same client against a bare Fastify route that writes one SQLite row per trigger and answers 202 (no engine): **${Math.round(ceiling).toLocaleString("en")} triggers/s**; ratio of each engine's runs/s to it: ${results.map((r) => `${r.engine} ${(r.rate / ceiling).toFixed(2)}`).join(", ")}.
-- Engine CPU per run: user + system CPU time of the engine processes (\`parley serve\`, and \`parley worker\` on PostgreSQL) from the first trigger until every run has finished, divided by the runs; it includes their other work meanwhile (the channel worker's sends to the built-in simulator and its status webhooks) but not PostgreSQL's own processes. It depends much less on the neighbours than the rates do.
+- Engine CPU per run: user + system CPU time of the engine processes (\`parley serve\`, and \`parley worker\` on PostgreSQL) from the first trigger until every run has finished, divided by the runs; it includes their other work meanwhile (the channel worker's sends to the built-in simulator and its status webhooks). PostgreSQL CPU per run: the same for the embedded PostgreSQL server and its backends. Both depend much less on the neighbours than the rates do.
 - Targets from issue 4: >= 2,500 runs/s on SQLite, >= 1,000 runs/s on PostgreSQL with two worker processes. On PostgreSQL the two engine processes are \`parley serve\` and one \`parley worker\`.
 `;
 writeSection("bench-workflows", md);
