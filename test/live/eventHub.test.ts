@@ -18,27 +18,31 @@ describe.each(engines)("EventHub on %s", (engine) => {
   });
   afterAll(() => t.close());
 
-  test("events from before the subscription are not replayed; new ones arrive once, in order", async () => {
-    const store = t.parley.deps.store;
-    const add = (type: string) =>
-      store.db
-        .insertInto("events")
-        .values({
+  /** `n` bare events of one type, in one statement on the app's own connection. */
+  const insertEvents = (n: number, type: string) =>
+    t.parley.deps.store.db
+      .insertInto("events")
+      .values(
+        Array.from({ length: n }, () => ({
           workspace_id: t.workspaceId,
           type,
           contact_id: null,
           conversation_id: null,
           payload: "{}",
           created_at: Date.now(),
-        })
-        .execute();
-    await add("test.old");
+        })),
+      )
+      .execute();
+
+  test("events from before the subscription are not replayed; new ones arrive once, in order", async () => {
+    const store = t.parley.deps.store;
+    await insertEvents(1, "test.old");
     const hub = new EventHub(store, pino({ level: "silent" }));
     await hub.start();
     const got: LiveEvent[] = [];
     await hub.subscribe(t.workspaceId, (e) => got.push(e));
-    await add("test.new1");
-    await add("test.new2");
+    await insertEvents(1, "test.new1");
+    await insertEvents(1, "test.new2");
     store.bus.emit("committed");
     await waitFor("two events", async () => got.length >= 2);
     store.bus.emit("committed");
@@ -172,25 +176,11 @@ describe.each(engines)("EventHub on %s", (engine) => {
     try {
       const first: LiveEvent[] = [];
       const stop = await hub.subscribe(t.workspaceId, (e) => first.push(e));
-      const insert = (n: number, type: string) =>
-        store.db
-          .insertInto("events")
-          .values(
-            Array.from({ length: n }, () => ({
-              workspace_id: t.workspaceId,
-              type,
-              contact_id: null,
-              conversation_id: null,
-              payload: "{}",
-              created_at: Date.now(),
-            })),
-          )
-          .execute();
-      await insert(1, "test.mark");
+      await insertEvents(1, "test.mark");
       nudge();
       const mark = await waitFor("the mark", async () => first.find((e) => e.type === "test.mark"));
       stop();
-      await insert(1500, "test.missed");
+      await insertEvents(1500, "test.missed");
       nudge();
       const resumed: LiveEvent[] = [];
       // Events keep committing while the replay runs.
@@ -200,11 +190,11 @@ describe.each(engines)("EventHub on %s", (engine) => {
         parseResumeToken(mark.resume) ?? undefined,
       );
       for (let i = 0; i < 20; i++) {
-        await insert(5, "test.during");
+        await insertEvents(5, "test.during");
         nudge();
       }
       await subscribing;
-      await insert(1, "test.after");
+      await insertEvents(1, "test.after");
       nudge();
       await waitFor("the live event", async () => resumed.some((e) => e.type === "test.after"));
       nudge();
