@@ -4,9 +4,9 @@ import type { EngineEnv } from "./EngineEnv.ts";
 import { LostLease, runRound } from "./runRound.ts";
 
 /**
- * Drives several claimed runs in one transaction: one commit (and one read of the workspace, its templates and
- * categories, see txMemo) for the whole batch instead of one per run, which is what a commit-bound database
- * spends most of its time on. Optimistic: if any run's round throws, nothing of the batch is committed and the
+ * Drives several claimed runs in one transaction: one commit, one read of their rows, and one of the workspace,
+ * its templates and categories (see txMemo) for the whole batch instead of one each per run, which is what a
+ * commit-bound database spends most of its time on. Optimistic: if any run's round throws, nothing of the batch is committed and the
  * caller drives every run of it alone (advanceRun), which records failures step by step. Returns the runs that
  * still have work for advanceRun (a failed batch, a run that wants its http_request made, or one that hit the
  * steps-per-transaction limit).
@@ -17,9 +17,14 @@ export async function advanceBatch(env: EngineEnv, runIds: string[]): Promise<st
     await inTransaction(
       env.store,
       async (tx) => {
+        // The batch's rows in one statement (locked in id order on PostgreSQL), not one per run.
+        let q = tx.selectFrom("workflow_runs").selectAll().where("id", "in", runIds).orderBy("id");
+        if (env.store.dialect === "postgres") q = q.forUpdate();
+        const rows = new Map((await q.execute()).map((r) => [r.id, r]));
         for (const id of runIds) {
           try {
-            const r = await runRound(env, tx, id, { limit: STEPS_PER_TRANSACTION });
+            const row = rows.get(id) ?? null;
+            const r = await runRound(env, tx, id, { limit: STEPS_PER_TRANSACTION, row });
             if (r.kind === "more" || r.kind === "need_http") more.push(id);
           } catch (err) {
             // Another process owns this run now; leaving it out of the batch loses nothing of the others.

@@ -11,6 +11,7 @@ import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSche
 import { assignIn } from "../store/conversations/assignConversation.ts";
 import { closeIn } from "../store/conversations/closeConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
+import type { ContactRow } from "../store/databaseSchema.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow } from "../store/workflowTables.ts";
@@ -24,6 +25,8 @@ export interface EffectTarget {
   definition: WorkflowDefinition;
   /** Makes message idempotency keys unique per executed step. */
   seq: number;
+  /** The run's contact as this step read it (locked on PostgreSQL for an open), if it did. */
+  contact?: ContactRow;
 }
 
 export type ApplyOutcome =
@@ -54,7 +57,13 @@ export async function applyEffects(
     const key = `wf:${run.id}:${target.seq}:${i}`;
     switch (e.kind) {
       case "open": {
-        const out = await openEffect(ctx, tx, { run, definition: target.definition, effect: e, key });
+        const out = await openEffect(ctx, tx, {
+          run,
+          definition: target.definition,
+          effect: e,
+          key,
+          contact: target.contact,
+        });
         if (out.kind !== "ok") return out;
         Object.assign(log, out.log);
         break;

@@ -1,4 +1,5 @@
 import { toAssignee, windowExpiresAt } from "../store/conversations/conversationRecord.ts";
+import type { ContactRow } from "../store/databaseSchema.ts";
 import type { Db, StoreContext } from "../store/storeContext.ts";
 import type { RunRow } from "../store/workflowTables.ts";
 import { workspaceStore } from "../store/workspaceStore.ts";
@@ -53,6 +54,11 @@ export function clockIn(
 export interface ScopeNeeds {
   contact: boolean;
   conversation: boolean;
+  /**
+   * PostgreSQL: read the contact `for update`, as the step's effects would (open_conversation locks it so that
+   * concurrent runs count a contact's recent opens one after the other), so they can use this read.
+   */
+  lockContact?: boolean;
 }
 
 const needsOf = new WeakMap<object, ScopeNeeds>();
@@ -81,12 +87,14 @@ export async function buildScope(
   workflowName: string,
   rc: RunContext,
   needs: ScopeNeeds = { contact: true, conversation: true },
+  /** Receives the contact row read for the scope (locked if `needs.lockContact`), for the step's effects. */
+  rows?: { contact?: ContactRow },
 ): Promise<Scope> {
   const workspace = await workspaceStore.getInTx(ctx, run.workspace_id, tx);
-  const contact =
-    run.contact_id && needs.contact
-      ? await tx.selectFrom("contacts").selectAll().where("id", "=", run.contact_id).executeTakeFirst()
-      : undefined;
+  let cq = run.contact_id ? tx.selectFrom("contacts").selectAll().where("id", "=", run.contact_id) : null;
+  if (cq && needs.lockContact && ctx.dialect === "postgres") cq = cq.forUpdate();
+  const contact = cq && needs.contact ? await cq.executeTakeFirst() : undefined;
+  if (rows && contact) rows.contact = contact;
   const conv =
     run.conversation_id && needs.conversation
       ? await tx

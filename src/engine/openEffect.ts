@@ -6,6 +6,7 @@ import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSche
 import { assignIn } from "../store/conversations/assignConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
 import { lockLatestConversation, openIn } from "../store/conversations/openConversation.ts";
+import type { ContactRow } from "../store/databaseSchema.ts";
 import { insertRow } from "../store/insertRow.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { templateStore } from "../store/templateStore.ts";
@@ -24,7 +25,14 @@ import type { Effect } from "./stepTypes.ts";
 export async function openEffect(
   ctx: StoreContext,
   tx: Tx,
-  o: { run: RunRow; definition: WorkflowDefinition; effect: Extract<Effect, { kind: "open" }>; key: string },
+  o: {
+    run: RunRow;
+    definition: WorkflowDefinition;
+    effect: Extract<Effect, { kind: "open" }>;
+    key: string;
+    /** The run's contact, already read (and locked on PostgreSQL) in this transaction for this step. */
+    contact?: ContactRow;
+  },
 ): Promise<ApplyOutcome> {
   const { run, effect: e } = o;
   const ws = run.workspace_id;
@@ -48,7 +56,7 @@ export async function openEffect(
   // Locked so that concurrent runs for one contact count its recent opens one after the other (frequency cap).
   let cq = tx.selectFrom("contacts").selectAll().where("id", "=", run.contact_id);
   if (ctx.dialect === "postgres") cq = cq.forUpdate();
-  const contact = await cq.executeTakeFirst();
+  const contact = o.contact?.id === run.contact_id ? o.contact : await cq.executeTakeFirst();
   if (!contact) throw AppError.notFound("Contact", run.contact_id);
 
   const now = ctx.now();

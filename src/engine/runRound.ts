@@ -3,6 +3,7 @@ import { newId } from "../core/newId.ts";
 import { renderLiquid } from "../core/workflow/liquidRenderer.ts";
 import type { Step } from "../core/workflow/workflowDefinitionSchema.ts";
 import { WORKFLOW_LIMITS } from "../core/workflow/workflowLimits.ts";
+import type { ContactRow } from "../store/databaseSchema.ts";
 import { deferredWrites } from "../store/deferredWrites.ts";
 import type { Tx } from "../store/storeContext.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
@@ -36,6 +37,8 @@ export interface RoundInput {
   http?: { seq: number; answer: NonNullable<StepContext["http"]> };
   /** Steps to execute in this transaction at most. */
   limit: number;
+  /** The run's row, already read (locked on PostgreSQL) in this transaction; null when it was not found. */
+  row?: RunRow | null;
 }
 
 async function logStep(
@@ -100,7 +103,7 @@ export async function runRound(
   const ctx = env.store;
   let q = tx.selectFrom("workflow_runs").selectAll().where("id", "=", runId);
   if (ctx.dialect === "postgres") q = q.forUpdate();
-  const run = await q.executeTakeFirst();
+  const run = input.row !== undefined ? input.row : await q.executeTakeFirst();
   if (!run || run.lease_owner !== env.owner) throw new LostLease(runId);
   const rc = parseRunContext(run.context);
   if (run.status !== "running" && run.status !== "waiting") {
@@ -169,7 +172,10 @@ export async function runRound(
           "validation",
           `the run reached the limit of ${WORKFLOW_LIMITS.executedSteps} executed steps`,
         );
-      const scope = await buildScope(ctx, tx, run, def.name, rc, scopeNeeds(step));
+      // The open step's effects need the contact locked: one read serves them and the step's templates.
+      const rows: { contact?: ContactRow } = {};
+      const needs = { ...scopeNeeds(step), lockContact: step.type === "open_conversation" };
+      const scope = await buildScope(ctx, tx, run, def.name, rc, needs, rows);
       result = await executeStep(step, {
         runId: run.id,
         workflowId: run.workflow_id,
@@ -180,7 +186,12 @@ export async function runRound(
         http: input.http?.answer,
       });
       if (result.kind === "fail") throw new AppError("validation", result.error);
-      outcome = await applyEffects(ctx, tx, { run, definition: def, seq }, result.effects ?? []);
+      outcome = await applyEffects(
+        ctx,
+        tx,
+        { run, definition: def, seq, contact: rows.contact },
+        result.effects ?? [],
+      );
     } catch (err) {
       throw new StepFailure(executed, step, seq, err);
     }

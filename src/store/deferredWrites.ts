@@ -52,10 +52,13 @@ export const deferredWrites = {
     pending.delete(tx);
     await insertRows(ctx, tx, "events", p.rows.events);
     await insertRows(ctx, tx, "workflow_run_steps", p.rows.workflow_run_steps);
-    if (ctx.dialect === "postgres")
-      for (const n of p.notify) {
+    if (ctx.dialect === "postgres" && p.notify.size > 0) {
+      // All in one statement: each is a round trip otherwise.
+      const calls = [...p.notify].map((n) => {
         const [channel, payload] = n.split("\n");
-        await sql`select pg_notify(${channel}, ${payload})`.execute(tx);
-      }
+        return sql`pg_notify(${channel}, ${payload})`;
+      });
+      await sql`select ${sql.join(calls)}`.execute(tx);
+    }
   },
 };
