@@ -243,8 +243,7 @@ export class EventHub {
       this.#lastId = r.id;
       if (postgres) {
         // The final walk has passed it (and sent it) already.
-        const { tx, id } = this.#final;
-        if (r.tx_id < tx || (r.tx_id === tx && r.id <= id)) continue;
+        if (!before(this.#final, { tx: Number(r.tx_id), id: r.id })) continue;
         this.#sent.add(r.id);
       }
       this.#send(r, postgres ? this.#final : null);
