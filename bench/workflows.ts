@@ -9,6 +9,7 @@ import {
   cpuSeconds,
   cpuSecondsOfCommand,
   freePort,
+  loadNow,
   machine,
   startProcess,
   writeSection,
@@ -247,6 +248,7 @@ async function runOne(engine: "sqlite" | "postgres", url: string, dir: string, w
   }
 }
 
+const loadAtStart = loadNow();
 const results = [];
 const dir = mkdtempSync(join(tmpdir(), "parley-bench-wf-"));
 let ceiling = 0;
@@ -294,7 +296,7 @@ try {
 
 const md = `## bench:workflows
 
-Command: \`npm run bench:workflows\` · ${new Date().toISOString().slice(0, 10)} · ${machine()}
+Command: \`npm run bench:workflows\` · ${new Date().toISOString().slice(0, 10)} · ${machine(loadAtStart)}
 Settings: ${RUNS.toLocaleString("en")} webhook triggers over HTTP (${CONCURRENCY} concurrent clients) of the post-purchase example without the question: open (template, the window is closed) → send (template) → close with a Liquid summary. Each run's messages are queued in the outbox in the run's own transactions; the channel worker delivers them to the built-in simulator at the number's rate (not part of the timing). Latency = trigger accepted → conversation closed (run created → run finished).
 
 | engine | engine processes | runs completed | failed | triggers accepted/s | runs/s (first trigger → last close) | p50 ms | p99 ms | engine CPU ms per run | PostgreSQL CPU ms per run |
