@@ -189,7 +189,8 @@ export async function runRound(
       outcome = await applyEffects(
         ctx,
         tx,
-        { run, definition: def, seq, contact: rows.contact },
+        // Only a locked read may stand in for the open's own (on PostgreSQL).
+        { run, definition: def, seq, contact: needs.lockContact ? rows.contact : undefined },
         result.effects ?? [],
       );
     } catch (err) {
