@@ -4,7 +4,7 @@ import { expectProblem } from "../support/expectProblem.ts";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
 import { channelWithTemplates, runManual, runToEnd } from "./engineSupport.ts";
-import { createWorkflow, runReaches } from "./workflowHelpers.ts";
+import { createWorkflow, nextPhone, runReaches } from "./workflowHelpers.ts";
 
 const openWith = (template: string, extra: Record<string, unknown> = {}) => ({
   steps: [
@@ -111,6 +111,49 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
       statuses.push(run.status === "skipped" ? `skipped:${run.skip_reason}` : run.status);
     }
     expect(statuses).toEqual(["completed", "completed", "completed", "skipped:frequency_cap"]);
+  });
+
+  test("the cap holds for one contact's runs driven side by side (each its own transaction)", async () => {
+    // One run per transaction, so that on PostgreSQL the runs race on separate connections.
+    const app = await startTestApp(engine, { workflows: true, workflowOptions: { batchSize: 1 } });
+    try {
+      await channelWithTemplates(app);
+      const wf = await createWorkflow(app, {
+        name: "burst",
+        frequency_cap: 3,
+        trigger: { type: "webhook", contact: { phone: "{{ trigger.phone }}", name: "{{ trigger.name }}" } },
+        steps: [
+          {
+            id: "open",
+            type: "open_conversation",
+            // The message reads the contact, so the step's scope takes the contact's lock for the open.
+            message: {
+              text: "Hi {{ contact.first_name }}",
+              template: { name: "order_ready", language: "en", body: ["{{ contact.first_name }}", "1"] },
+            },
+          },
+          { id: "close", type: "close_conversation" },
+        ],
+      });
+      const trigger = { phone: nextPhone(), name: "Sam Lee" };
+      const started = await Promise.all(
+        Array.from({ length: 8 }, () => app.api("POST", `/api/v1/workflows/${wf.id}/trigger`, trigger)),
+      );
+      const runs = await Promise.all(
+        started.map((r) => runReaches(app, r.body.run_id, ["completed", "skipped", "failed"])),
+      );
+      const outcome = runs
+        .map((r) => (r.status === "skipped" ? `skipped:${r.skip_reason}` : r.status))
+        .sort();
+      expect(outcome).toEqual([
+        "completed",
+        "completed",
+        "completed",
+        ...Array(5).fill("skipped:frequency_cap"),
+      ]);
+    } finally {
+      await app.close();
+    }
   });
 
   test("a workflow can override the cap (1), or lift it (null)", async () => {
