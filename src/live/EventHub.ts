@@ -4,6 +4,7 @@ import { Pump } from "../runtime/Pump.ts";
 import type { EventRow } from "../store/databaseSchema.ts";
 import { type EventCursor, eventOrder } from "../store/eventOrder.ts";
 import type { StoreContext } from "../store/storeContext.ts";
+import { type ResumeToken, resumeToken } from "./resumeToken.ts";
 
 export interface LiveEvent {
   id: number;
@@ -13,7 +14,7 @@ export interface LiveEvent {
   conversationId: string | null;
   at: number;
   payload: Record<string, unknown>;
-  /** Where a stream that ended here resumes from (the SSE event id; see `parseResumeToken`). */
+  /** Where a stream that ended here resumes from (the SSE event id; see `resumeToken`). */
   resume: string;
 }
 
@@ -24,18 +25,6 @@ type Subscriber = {
   queue: LiveEvent[] | null;
 };
 
-/**
- * A resume token: on SQLite the event id; on PostgreSQL also the hub's final cursor when the event was sent,
- * `id:tx:id` (every event up to that cursor in (tx_id, id) order had been sent by then).
- */
-export type ResumeToken = { id: number; final: EventCursor | null };
-
-export function parseResumeToken(token: string): ResumeToken | null {
-  const m = /^(\d{1,15})(?::(\d{1,15}):(\d{1,15}))?$/.exec(token);
-  if (!m) return null;
-  return { id: Number(m[1]), final: m[2] ? { tx: Number(m[2]), id: Number(m[3]) } : null };
-}
-
 const toLive = (r: EventRow, final: EventCursor | null): LiveEvent => ({
   id: r.id,
   type: r.type,
@@ -44,7 +33,7 @@ const toLive = (r: EventRow, final: EventCursor | null): LiveEvent => ({
   conversationId: r.conversation_id,
   at: r.created_at,
   payload: JSON.parse(r.payload),
-  resume: final ? `${r.id}:${final.tx}:${final.id}` : String(r.id),
+  resume: resumeToken.format(r.id, final),
 });
 
 const PAGE = 1000;

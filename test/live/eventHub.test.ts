@@ -1,7 +1,8 @@
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { EventHub, type LiveEvent, parseResumeToken } from "../../src/live/EventHub.ts";
+import { EventHub, type LiveEvent } from "../../src/live/EventHub.ts";
+import { resumeToken } from "../../src/live/resumeToken.ts";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
 
@@ -158,7 +159,7 @@ describe.each(engines)("EventHub on %s", (engine) => {
         await hub.start();
         try {
           await slow.query("commit");
-          const token = parseResumeToken(seen.resume);
+          const token = resumeToken.parse(seen.resume);
           expect(token?.final).not.toBeNull();
           const resumed: LiveEvent[] = [];
           await hub.subscribe(t.workspaceId, (e) => resumed.push(e), token ?? undefined);
@@ -187,7 +188,7 @@ describe.each(engines)("EventHub on %s", (engine) => {
       const subscribing = hub.subscribe(
         t.workspaceId,
         (e) => resumed.push(e),
-        parseResumeToken(mark.resume) ?? undefined,
+        resumeToken.parse(mark.resume) ?? undefined,
       );
       for (let i = 0; i < 20; i++) {
         await insertEvents(5, "test.during");

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { type EventHub, type LiveEvent, parseResumeToken } from "../../live/EventHub.ts";
+import type { EventHub, LiveEvent } from "../../live/EventHub.ts";
+import { resumeToken } from "../../live/resumeToken.ts";
 import { sessionStore } from "../../store/sessionStore.ts";
 import type { StoreContext } from "../../store/storeContext.ts";
 import { snakeKeys } from "../resources/snakeKeys.ts";
@@ -33,7 +34,7 @@ export function eventRoutes(app: FastifyInstance, hub: EventHub, store: StoreCon
         querystring: z.strictObject({
           last_event_id: z
             .string()
-            .refine((v) => parseResumeToken(v) !== null, "must be an event id from this stream")
+            .refine((v) => resumeToken.parse(v) !== null, "must be an event id from this stream")
             .optional()
             .describe("Where to resume: the `id` of the last event received (what Last-Event-ID carries)."),
         }),
@@ -43,7 +44,7 @@ export function eventRoutes(app: FastifyInstance, hub: EventHub, store: StoreCon
       const header = req.headers["last-event-id"];
       // A header that isn't one of our ids (another server's, say) starts afresh rather than failing the stream.
       const token = req.query.last_event_id ?? (typeof header === "string" ? header : undefined);
-      const resume = token === undefined ? undefined : (parseResumeToken(token) ?? undefined);
+      const resume = token === undefined ? undefined : (resumeToken.parse(token) ?? undefined);
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
