@@ -38,6 +38,9 @@ const toLive = (r: EventRow, final: EventCursor | null): LiveEvent => ({
 
 const PAGE = 1000;
 
+/** A stream further behind than this is told to reload (`onReset`) instead of being sent everything it missed. */
+export const REPLAY_LIMIT = 10_000;
+
 /** Whether `a` comes before `b` in (tx_id, id) order. */
 const before = (a: EventCursor, b: EventCursor) => a.tx < b.tx || (a.tx === b.tx && a.id < b.id);
 
@@ -64,9 +67,11 @@ export class EventHub {
   readonly #sent = new Set<number>();
   #listener: pg.Client | undefined;
   readonly #pump: Pump;
+  readonly #replayLimit: number;
 
-  constructor(store: StoreContext, log: Logger) {
+  constructor(store: StoreContext, log: Logger, options: { replayLimit?: number } = {}) {
     this.#store = store;
+    this.#replayLimit = options.replayLimit ?? REPLAY_LIMIT;
     this.#log = log.child({ component: "event-hub" });
     this.#pump = new Pump({
       pass: () => this.#pass(),
@@ -103,23 +108,29 @@ export class EventHub {
    * The subscription joins the fan-out before the replay is read, its live events held back until the replay
    * is out, so nothing falls between the two. On PostgreSQL the replay starts at the final cursor the token
    * carries: an event that committed late (below ids already sent) is still replayed, and an event the stream
-   * had already received may come again (at-least-once; events carry their id).
+   * had already received may come again (at-least-once; events carry their id). A stream more than the replay
+   * limit behind gets `onReset` (with the resume point to give it) instead of the replay, and goes on live.
    */
   async subscribe(
     workspaceId: string,
     send: (e: LiveEvent) => void,
     after?: ResumeToken,
+    onReset?: (resume: string) => void,
   ): Promise<() => void> {
     // Nobody was listening, so nothing was read meanwhile: what exists now is history, not news.
     if (this.#subs.size === 0) await this.#baseline();
     const sub: Subscriber = { workspaceId, send, queue: after ? [] : null };
     // Everything up to here has been fanned out already (or is history); what comes after reaches the queue.
     const upTo = this.#lastId;
+    const settled = this.#final;
     this.#subs.add(sub);
     const unsubscribe = () => void this.#subs.delete(sub);
     if (!after) return unsubscribe;
     try {
-      const replayed = await this.#replay(workspaceId, after, upTo, send);
+      let replayed = new Set<number>();
+      if (await this.#tooFarBehind(workspaceId, after, upTo))
+        onReset?.(resumeToken.format(upTo, this.#store.dialect === "postgres" ? settled : null));
+      else replayed = await this.#replay(workspaceId, after, upTo, send);
       for (const e of sub.queue ?? []) if (!replayed.has(e.id)) send(e);
     } catch (err) {
       unsubscribe();
@@ -128,6 +139,27 @@ export class EventHub {
       sub.queue = null;
     }
     return unsubscribe;
+  }
+
+  /** The workspace's events after the token, up to `upTo` by id, in replay order: the first page from `cursor`. */
+  #missed(workspaceId: string, after: ResumeToken, upTo: number, cursor: EventCursor) {
+    return eventOrder
+      .after(
+        after.final ? this.#store.dialect : "sqlite",
+        this.#store.db.selectFrom("events").selectAll().where("workspace_id", "=", workspaceId),
+        cursor,
+      )
+      .where("id", "<=", upTo);
+  }
+
+  async #tooFarBehind(workspaceId: string, after: ResumeToken, upTo: number): Promise<boolean> {
+    const beyond = await this.#missed(workspaceId, after, upTo, after.final ?? { tx: 0, id: after.id })
+      .clearSelect()
+      .select("id")
+      .offset(this.#replayLimit)
+      .limit(1)
+      .executeTakeFirst();
+    return beyond !== undefined;
   }
 
   /** Sends the workspace's events after the token up to `upTo` (by id), page by page; returns their ids. */
@@ -144,15 +176,7 @@ export class EventHub {
     let cursor: EventCursor = from ?? { tx: 0, id: after.id };
     const ids = new Set<number>();
     for (;;) {
-      const rows = await eventOrder
-        .after(
-          from ? this.#store.dialect : "sqlite",
-          this.#store.db.selectFrom("events").selectAll().where("workspace_id", "=", workspaceId),
-          cursor,
-        )
-        .where("id", "<=", upTo)
-        .limit(PAGE)
-        .execute();
+      const rows = await this.#missed(workspaceId, after, upTo, cursor).limit(PAGE).execute();
       for (const r of rows) {
         const at = { tx: Number(r.tx_id), id: r.id };
         ids.add(r.id);

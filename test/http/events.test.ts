@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { REPLAY_LIMIT } from "../../src/live/EventHub.ts";
 import { createChannel, createContact, openConversation } from "../support/conversationHelpers.ts";
 import { expectProblem } from "../support/expectProblem.ts";
 import { connectSse, type SseClient } from "../support/sseClient.ts";
-import { startTestApp, type TestApp } from "../support/testApp.ts";
+import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
 
 describe.each(engines)("SSE /api/v1/events over a real port on %s", (engine) => {
@@ -141,6 +142,51 @@ describe.each(engines)("SSE /api/v1/events over a real port on %s", (engine) => 
     expect(theirs.events.filter((e) => e.data.conversation_id === conversation.id)).toEqual([]);
     theirs.close();
     mine.close();
+  });
+
+  test("a stream resumed from too far back gets one stream.reset (with a resume point), then live events", async () => {
+    const first = await connect();
+    const contactId = await createContact(t);
+    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    const seen = await first.waitFor(
+      "opened",
+      (e) => e.event === "conversation.opened" && e.data.conversation_id === conversation.id,
+    );
+    first.close();
+    // Another tab stays connected meanwhile, so the server is up to date when the first comes back.
+    const other = await connect();
+    const rows = Array.from({ length: REPLAY_LIMIT + 1 }, () => ({
+      workspace_id: t.workspaceId,
+      type: "test.missed",
+      contact_id: null,
+      conversation_id: null,
+      payload: "{}",
+      created_at: Date.now(),
+    }));
+    for (let i = 0; i < rows.length; i += 2000)
+      await t.parley.deps.store.db
+        .insertInto("events")
+        .values(rows.slice(i, i + 2000))
+        .execute();
+    t.parley.deps.store.bus.emit("committed");
+    await waitFor(
+      "the other tab to get every event",
+      async () => other.events.filter((e) => e.event === "test.missed").length === rows.length,
+    );
+    other.close();
+
+    const resumed = await connect({ "last-event-id": String(seen.id) });
+    const reset = await resumed.waitFor("the reset", (e) => e.event === "stream.reset");
+    expect(reset.data).toMatchObject({ type: "stream.reset" });
+    expect(String(reset.data.reason)).toContain("reload");
+    expect(reset.id).toMatch(/^\d+(:\d+:\d+)?$/);
+    await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, {});
+    await resumed.waitFor(
+      "a live event after the reset",
+      (e) => e.event === "conversation.closed" && e.data.conversation_id === conversation.id,
+    );
+    expect(resumed.events.filter((e) => e.event === "test.missed")).toEqual([]);
+    resumed.close();
   });
 
   test("without a key the stream is refused with a 401 problem", async () => {

@@ -213,4 +213,62 @@ describe.each(engines)("EventHub on %s", (engine) => {
       await hub.stop();
     }
   });
+
+  test("a stream too far behind is told to reload instead of being replayed everything, then goes on live", async () => {
+    const hub = new EventHub(t.parley.deps.store, pino({ level: "silent" }), { replayLimit: 100 });
+    await hub.start();
+    try {
+      const first: LiveEvent[] = [];
+      const stop = await hub.subscribe(t.workspaceId, (e) => first.push(e));
+      await insertEvents(1, "test.mark");
+      nudge();
+      const mark = await waitFor("the mark", async () => first.find((e) => e.type === "test.mark"));
+      stop();
+      const from = resumeToken.parse(mark.resume) ?? undefined;
+
+      // Exactly the limit behind: replayed.
+      await insertEvents(100, "test.missed");
+      const near: LiveEvent[] = [];
+      const resets: string[] = [];
+      const stopNear = await hub.subscribe(
+        t.workspaceId,
+        (e) => near.push(e),
+        from,
+        (p) => resets.push(p),
+      );
+      stopNear();
+      expect(resets).toEqual([]);
+      expect(near.filter((e) => e.type === "test.missed")).toHaveLength(100);
+
+      // One more: a reset, with a resume point past everything missed, and nothing replayed.
+      await insertEvents(1, "test.missed");
+      const far: LiveEvent[] = [];
+      await hub.subscribe(
+        t.workspaceId,
+        (e) => far.push(e),
+        from,
+        (p) => resets.push(p),
+      );
+      expect(resets).toHaveLength(1);
+      expect(far.filter((e) => e.type === "test.missed")).toEqual([]);
+      const point = resumeToken.parse(resets[0] ?? "");
+      expect(point?.id).toBeGreaterThanOrEqual(Math.max(...near.map((e) => e.id)));
+      await insertEvents(1, "test.live");
+      nudge();
+      await waitFor("the live event", async () => far.some((e) => e.type === "test.live"));
+
+      // Resuming from the reset's point replays nothing of what was missed.
+      const after: LiveEvent[] = [];
+      await hub.subscribe(
+        t.workspaceId,
+        (e) => after.push(e),
+        point ?? undefined,
+        (p) => resets.push(p),
+      );
+      expect(resets).toHaveLength(1);
+      expect(after.filter((e) => e.type === "test.missed")).toEqual([]);
+    } finally {
+      await hub.stop();
+    }
+  });
 });

@@ -1,13 +1,18 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
-import type { EventHub, LiveEvent } from "../../live/EventHub.ts";
+import { type EventHub, type LiveEvent, REPLAY_LIMIT } from "../../live/EventHub.ts";
 import { resumeToken } from "../../live/resumeToken.ts";
 import { sessionStore } from "../../store/sessionStore.ts";
 import type { StoreContext } from "../../store/storeContext.ts";
 import { snakeKeys } from "../resources/snakeKeys.ts";
 
 const HEARTBEAT_MS = 15_000;
+
+const RESET = {
+  type: "stream.reset",
+  reason: `more than ${REPLAY_LIMIT.toLocaleString("en")} events were missed; reload what you show`,
+};
 
 const format = (e: LiveEvent): string => {
   const { type: _t, ...details } = e.payload;
@@ -29,8 +34,7 @@ export function eventRoutes(app: FastifyInstance, hub: EventHub, store: StoreCon
     {
       schema: {
         tags: ["Events"],
-        description:
-          "Server-Sent Events stream of domain events (conversation.opened, conversation.reopened, conversation.closed, conversation.assigned, conversation.commented, message.created, message.status_changed, contact.updated). Reconnect with Last-Event-ID to resume. Each event's SSE `id` is an opaque resume point; `data.id` is the event's id. On PostgreSQL a resumed stream can repeat a few events it had already sent (at-least-once): deduplicate by `data.id`.",
+        description: `Server-Sent Events stream of domain events (conversation.opened, conversation.reopened, conversation.closed, conversation.assigned, conversation.commented, message.created, message.status_changed, contact.updated). Reconnect with Last-Event-ID to resume. Each event's SSE \`id\` is an opaque resume point; \`data.id\` is the event's id. On PostgreSQL a resumed stream can repeat a few events it had already sent (at-least-once): deduplicate by \`data.id\`. A stream resumed from more than ${REPLAY_LIMIT.toLocaleString("en")} events back gets one \`stream.reset\` event instead of the replay: reload whatever you show, then carry on with the live events that follow.`,
         querystring: z.strictObject({
           last_event_id: z
             .string()
@@ -54,7 +58,12 @@ export function eventRoutes(app: FastifyInstance, hub: EventHub, store: StoreCon
         "x-accel-buffering": "no",
       });
       res.write(": connected\nretry: 2000\n\n");
-      const unsubscribe = await hub.subscribe(req.auth.workspaceId, (e) => res.write(format(e)), resume);
+      const unsubscribe = await hub.subscribe(
+        req.auth.workspaceId,
+        (e) => res.write(format(e)),
+        resume,
+        (point) => res.write(`id: ${point}\nevent: stream.reset\ndata: ${JSON.stringify(RESET)}\n\n`),
+      );
       const session = req.auth.session;
       const stop = () => {
         clearInterval(heartbeat);

@@ -64,6 +64,8 @@ export function useLiveEvents(enabled: boolean): boolean {
       "contact.updated",
     ];
     for (const t of types) source.addEventListener(t, handle);
+    // Away for too long to be sent everything missed: reload everything on screen instead.
+    source.addEventListener("stream.reset", () => void client.invalidateQueries());
     source.onopen = () => setConnected(true);
     source.onerror = () => {
       setConnected(false);
