@@ -34,6 +34,19 @@ describe.each(engines)("SSE /api/v1/events over a real port on %s", (engine) => 
     return c;
   };
 
+  /** A stream that sees a conversation open and then ends: the conversation, and the event it saw last. */
+  const openSeenThenLeave = async () => {
+    const first = await connect();
+    const contactId = await createContact(t);
+    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
+    const seen = await first.waitFor(
+      "opened",
+      (e) => e.event === "conversation.opened" && e.data.conversation_id === conversation.id,
+    );
+    first.close();
+    return { contactId, conversation, seen, first };
+  };
+
   test("open and close arrive live, with category and summary", async () => {
     const sse = await connect();
     expect(sse.status).toBe(200);
@@ -77,14 +90,7 @@ describe.each(engines)("SSE /api/v1/events over a real port on %s", (engine) => 
   });
 
   test("reconnecting with Last-Event-ID replays what was missed, in order, and nothing before", async () => {
-    const first = await connect();
-    const contactId = await createContact(t);
-    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
-    const seen = await first.waitFor(
-      "opened",
-      (e) => e.event === "conversation.opened" && e.data.conversation_id === conversation.id,
-    );
-    first.close();
+    const { contactId, conversation, seen, first } = await openSeenThenLeave();
 
     // While disconnected: close, reopen, assign.
     await t.api("POST", `/api/v1/conversations/${conversation.id}/close`, {
@@ -145,14 +151,7 @@ describe.each(engines)("SSE /api/v1/events over a real port on %s", (engine) => 
   });
 
   test("a stream resumed from too far back gets one stream.reset (with a resume point), then live events", async () => {
-    const first = await connect();
-    const contactId = await createContact(t);
-    const { conversation } = await openConversation(t, { contact_id: contactId, channel_id: channelId });
-    const seen = await first.waitFor(
-      "opened",
-      (e) => e.event === "conversation.opened" && e.data.conversation_id === conversation.id,
-    );
-    first.close();
+    const { conversation, seen } = await openSeenThenLeave();
     // Another tab stays connected meanwhile, so the server is up to date when the first comes back.
     const other = await connect();
     const rows = Array.from({ length: REPLAY_LIMIT + 1 }, () => ({

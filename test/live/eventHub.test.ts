@@ -80,6 +80,17 @@ describe.each(engines)("EventHub on %s", (engine) => {
   }
   const nudge = () => t.parley.deps.store.bus.emit("committed");
 
+  /** A stream that receives one event (returned, with its resume point) and then ends. */
+  async function markThenLeave(hub: EventHub): Promise<LiveEvent> {
+    const got: LiveEvent[] = [];
+    const stop = await hub.subscribe(t.workspaceId, (e) => got.push(e));
+    await insertEvents(1, "test.mark");
+    nudge();
+    const mark = await waitFor("the mark", async () => got.find((e) => e.type === "test.mark"));
+    stop();
+    return mark;
+  }
+
   test.runIf(engine === "postgres")(
     "an event whose transaction commits after a later one's is still delivered",
     () =>
@@ -175,12 +186,7 @@ describe.each(engines)("EventHub on %s", (engine) => {
     const hub = new EventHub(store, pino({ level: "silent" }));
     await hub.start();
     try {
-      const first: LiveEvent[] = [];
-      const stop = await hub.subscribe(t.workspaceId, (e) => first.push(e));
-      await insertEvents(1, "test.mark");
-      nudge();
-      const mark = await waitFor("the mark", async () => first.find((e) => e.type === "test.mark"));
-      stop();
+      const mark = await markThenLeave(hub);
       await insertEvents(1500, "test.missed");
       nudge();
       const resumed: LiveEvent[] = [];
@@ -218,12 +224,7 @@ describe.each(engines)("EventHub on %s", (engine) => {
     const hub = new EventHub(t.parley.deps.store, pino({ level: "silent" }), { replayLimit: 100 });
     await hub.start();
     try {
-      const first: LiveEvent[] = [];
-      const stop = await hub.subscribe(t.workspaceId, (e) => first.push(e));
-      await insertEvents(1, "test.mark");
-      nudge();
-      const mark = await waitFor("the mark", async () => first.find((e) => e.type === "test.mark"));
-      stop();
+      const mark = await markThenLeave(hub);
       const from = resumeToken.parse(mark.resume) ?? undefined;
 
       // Exactly the limit behind: replayed.
