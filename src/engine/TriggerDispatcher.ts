@@ -89,7 +89,7 @@ export class TriggerDispatcher {
         .set({ last_event_id: last.id, last_tx_id: last.tx_id })
         .where("name", "=", "triggers")
         .execute();
-      this.#seen = { tx: last.tx_id, id: last.id };
+      this.#seen = eventOrder.cursorOf(last);
       return events.length;
     });
   }

@@ -38,11 +38,13 @@ const toLive = (r: EventRow, final: EventCursor | null): LiveEvent => ({
 
 const PAGE = 1000;
 
+const { before, cursorOf } = eventOrder;
+
+/** Where a replay starts: the token's cursor on PostgreSQL, else just after its event id (in id order). */
+const startOf = (after: ResumeToken): EventCursor => after.final ?? { tx: 0, id: after.id };
+
 /** A stream further behind than this is told to reload (`onReset`) instead of being sent everything it missed. */
 export const REPLAY_LIMIT = 10_000;
-
-/** Whether `a` comes before `b` in (tx_id, id) order. */
-const before = (a: EventCursor, b: EventCursor) => a.tx < b.tx || (a.tx === b.tx && a.id < b.id);
 
 /**
  * Fans the event log out to live subscribers (the SSE stream). It tails the `events` table, woken by local
@@ -130,7 +132,7 @@ export class EventHub {
       let replayed = new Set<number>();
       if (await this.#tooFarBehind(workspaceId, after, upTo))
         onReset?.(resumeToken.format(upTo, this.#store.dialect === "postgres" ? settled : null));
-      else replayed = await this.#replay(workspaceId, after, upTo, send);
+      else replayed = await this.#replay(workspaceId, after, upTo, settled, send);
       for (const e of sub.queue ?? []) if (!replayed.has(e.id)) send(e);
     } catch (err) {
       unsubscribe();
@@ -141,8 +143,8 @@ export class EventHub {
     return unsubscribe;
   }
 
-  /** The workspace's events after the token, up to `upTo` by id, in replay order: the first page from `cursor`. */
-  #missed(workspaceId: string, after: ResumeToken, upTo: number, cursor: EventCursor) {
+  /** The workspace's events after the token, up to `upTo` by id, in replay order, from `cursor` on. */
+  #missed(workspaceId: string, after: ResumeToken, upTo: number, cursor = startOf(after)) {
     return eventOrder
       .after(
         after.final ? this.#store.dialect : "sqlite",
@@ -153,7 +155,7 @@ export class EventHub {
   }
 
   async #tooFarBehind(workspaceId: string, after: ResumeToken, upTo: number): Promise<boolean> {
-    const beyond = await this.#missed(workspaceId, after, upTo, after.final ?? { tx: 0, id: after.id })
+    const beyond = await this.#missed(workspaceId, after, upTo)
       .clearSelect()
       .select("id")
       .offset(this.#replayLimit)
@@ -162,29 +164,33 @@ export class EventHub {
     return beyond !== undefined;
   }
 
-  /** Sends the workspace's events after the token up to `upTo` (by id), page by page; returns their ids. */
+  /**
+   * Sends the workspace's events after the token up to `upTo` (by id), page by page; returns their ids. `settled`
+   * is the hub's final cursor when the subscription joined: every event up to it is visible, so a replayed
+   * event's resume point is its own position only up to there (past it, an in-flight transaction may still add
+   * events before it).
+   */
   async #replay(
     workspaceId: string,
     after: ResumeToken,
     upTo: number,
+    settled: EventCursor,
     send: (e: LiveEvent) => void,
   ): Promise<Set<number>> {
     const from = after.final;
-    // Every event up to the hub's final cursor is visible, so a replayed event's resume point is its own
-    // position only up to there; past it an in-flight transaction may still add events before it.
-    const settled = from && before(from, this.#final) ? this.#final : from;
-    let cursor: EventCursor = from ?? { tx: 0, id: after.id };
+    const cap = from && before(from, settled) ? settled : from;
+    let cursor = startOf(after);
     const ids = new Set<number>();
     for (;;) {
       const rows = await this.#missed(workspaceId, after, upTo, cursor).limit(PAGE).execute();
       for (const r of rows) {
-        const at = { tx: Number(r.tx_id), id: r.id };
+        const at = cursorOf(r);
         ids.add(r.id);
-        send(toLive(r, settled ? (before(at, settled) ? at : settled) : null));
+        send(toLive(r, cap ? (before(at, cap) ? at : cap) : null));
       }
       const last = rows.at(-1);
       if (!last || rows.length < PAGE) return ids;
-      cursor = { tx: Number(last.tx_id), id: last.id };
+      cursor = cursorOf(last);
     }
   }
 
@@ -206,7 +212,7 @@ export class EventHub {
       .orderBy("id", "desc")
       .limit(1)
       .executeTakeFirst();
-    this.#final = last ? { tx: Number(last.tx_id), id: Number(last.id) } : this.#final;
+    this.#final = last ? cursorOf(last) : this.#final;
     // Visible events of transactions newer than the horizon: the final walk will meet them again.
     const ahead = await db.selectFrom("events").select("id").where("tx_id", ">=", horizon).execute();
     this.#sent.clear();
@@ -238,11 +244,11 @@ export class EventHub {
       for (const r of settled) {
         // Already sent when it became visible; the cursor passes it now, so it will not be met again.
         // Sent in cursor order: everything up to this event has gone out, so a stream may resume right after it.
-        if (!this.#sent.delete(r.id)) this.#send(r, { tx: Number(r.tx_id), id: r.id });
+        if (!this.#sent.delete(r.id)) this.#send(r, cursorOf(r));
         this.#lastId = Math.max(this.#lastId, r.id);
       }
       const last = settled.at(-1);
-      if (last) this.#final = { tx: Number(last.tx_id), id: last.id };
+      if (last) this.#final = cursorOf(last);
       more = settled.length === PAGE;
     }
     const fresh = await db
@@ -256,7 +262,7 @@ export class EventHub {
       this.#lastId = r.id;
       if (postgres) {
         // The final walk has passed it (and sent it) already.
-        if (!before(this.#final, { tx: Number(r.tx_id), id: r.id })) continue;
+        if (!before(this.#final, cursorOf(r))) continue;
         this.#sent.add(r.id);
       }
       this.#send(r, postgres ? this.#final : null);

@@ -17,6 +17,16 @@ const horizon = sql<number>`(pg_snapshot_xmin(pg_current_snapshot())::text)::big
  * add no more events behind the reader.
  */
 export const eventOrder = {
+  /** An event's own position. */
+  cursorOf(row: { tx_id: number | string; id: number | string }): EventCursor {
+    return { tx: Number(row.tx_id), id: Number(row.id) };
+  },
+
+  /** Whether `a` comes before `b` in (tx_id, id) order. */
+  before(a: EventCursor, b: EventCursor): boolean {
+    return a.tx < b.tx || (a.tx === b.tx && a.id < b.id);
+  },
+
   /** Events after a cursor, in reading order: by id on SQLite, by (tx_id, id) on PostgreSQL. */
   after<Q extends SelectQueryBuilder<DatabaseSchema, "events", object>>(
     dialect: Dialect,
