@@ -1,4 +1,5 @@
 import { inTransaction } from "../store/inTransaction.ts";
+import { runStore } from "../store/workflows/runStore.ts";
 import { STEPS_PER_TRANSACTION } from "./advanceRun.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 import { LostLease, runRound } from "./runRound.ts";
@@ -17,10 +18,8 @@ export async function advanceBatch(env: EngineEnv, runIds: string[]): Promise<st
     await inTransaction(
       env.store,
       async (tx) => {
-        // The batch's rows in one statement (locked in id order on PostgreSQL), not one per run.
-        let q = tx.selectFrom("workflow_runs").selectAll().where("id", "in", runIds).orderBy("id");
-        if (env.store.dialect === "postgres") q = q.forUpdate();
-        const rows = new Map((await q.execute()).map((r) => [r.id, r]));
+        // The batch's rows in one statement, not one per run.
+        const rows = new Map((await runStore.lockIn(env.store, tx, runIds)).map((r) => [r.id, r]));
         for (const id of runIds) {
           try {
             const row = rows.get(id) ?? null;

@@ -1,3 +1,4 @@
+import { contactStore } from "../store/contactStore.ts";
 import { toAssignee, windowExpiresAt } from "../store/conversations/conversationRecord.ts";
 import type { ContactRow } from "../store/databaseSchema.ts";
 import type { Db, StoreContext } from "../store/storeContext.ts";
@@ -91,9 +92,10 @@ export async function buildScope(
   rows?: { contact?: ContactRow },
 ): Promise<Scope> {
   const workspace = await workspaceStore.getInTx(ctx, run.workspace_id, tx);
-  let cq = run.contact_id ? tx.selectFrom("contacts").selectAll().where("id", "=", run.contact_id) : null;
-  if (cq && needs.lockContact && ctx.dialect === "postgres") cq = cq.forUpdate();
-  const contact = cq && needs.contact ? await cq.executeTakeFirst() : undefined;
+  const contact =
+    run.contact_id && needs.contact
+      ? await contactStore.rowIn(ctx, tx, run.contact_id, needs.lockContact)
+      : undefined;
   if (rows && contact) rows.contact = contact;
   const conv =
     run.conversation_id && needs.conversation

@@ -3,6 +3,7 @@ import { queueWhatsAppMessageIn } from "../channels/whatsapp/queueWhatsAppMessag
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
+import { contactStore } from "../store/contactStore.ts";
 import { assignIn } from "../store/conversations/assignConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
 import { lockLatestConversation, openIn } from "../store/conversations/openConversation.ts";
@@ -54,9 +55,8 @@ export async function openEffect(
       e.channel ? `unknown channel "${e.channel}"` : "the workspace has no channel",
     );
   // Locked so that concurrent runs for one contact count its recent opens one after the other (frequency cap).
-  let cq = tx.selectFrom("contacts").selectAll().where("id", "=", run.contact_id);
-  if (ctx.dialect === "postgres") cq = cq.forUpdate();
-  const contact = o.contact?.id === run.contact_id ? o.contact : await cq.executeTakeFirst();
+  const contact =
+    o.contact?.id === run.contact_id ? o.contact : await contactStore.rowIn(ctx, tx, run.contact_id, true);
   if (!contact) throw AppError.notFound("Contact", run.contact_id);
 
   const now = ctx.now();

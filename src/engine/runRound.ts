@@ -6,6 +6,7 @@ import { WORKFLOW_LIMITS } from "../core/workflow/workflowLimits.ts";
 import type { ContactRow } from "../store/databaseSchema.ts";
 import { deferredWrites } from "../store/deferredWrites.ts";
 import type { Tx } from "../store/storeContext.ts";
+import { runStore } from "../store/workflows/runStore.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow, WorkflowRunStepsTable } from "../store/workflowTables.ts";
 import { applyEffects } from "./applyEffects.ts";
@@ -101,9 +102,7 @@ export async function runRound(
   input: RoundInput,
 ): Promise<RoundResult> {
   const ctx = env.store;
-  let q = tx.selectFrom("workflow_runs").selectAll().where("id", "=", runId);
-  if (ctx.dialect === "postgres") q = q.forUpdate();
-  const run = input.row !== undefined ? input.row : await q.executeTakeFirst();
+  const run = input.row !== undefined ? input.row : (await runStore.lockIn(ctx, tx, [runId]))[0];
   if (!run || run.lease_owner !== env.owner) throw new LostLease(runId);
   const rc = parseRunContext(run.context);
   if (run.status !== "running" && run.status !== "waiting") {

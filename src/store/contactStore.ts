@@ -158,6 +158,12 @@ export const contactStore = {
     });
   },
 
+  /** The raw row, in the caller's transaction; `lock` takes it `for update` on PostgreSQL. */
+  async rowIn(ctx: StoreContext, tx: Db, id: string, lock = false): Promise<ContactRow | undefined> {
+    const q = tx.selectFrom("contacts").selectAll().where("id", "=", id);
+    return (lock && ctx.dialect === "postgres" ? q.forUpdate() : q).executeTakeFirst();
+  },
+
   async get(ctx: StoreContext, workspaceId: string, id: string, db: Db = ctx.db): Promise<Contact> {
     const row = await db
       .selectFrom("contacts")

@@ -2,7 +2,7 @@ import { sql } from "kysely";
 import { decodeCursor, encodeCursor } from "../../core/cursor.ts";
 import { AppError } from "../../core/errors.ts";
 import { inTransaction } from "../inTransaction.ts";
-import type { StoreContext } from "../storeContext.ts";
+import type { StoreContext, Tx } from "../storeContext.ts";
 import type { RunRow, RunStatus, RunStepRow } from "../workflowTables.ts";
 
 export interface RunStepEntry {
@@ -161,6 +161,12 @@ export const runStore = {
       out.set(r.workflow_id, counts);
     }
     return out;
+  },
+
+  /** Runs' rows in the caller's transaction, locked (in id order) on PostgreSQL, for the engine to drive them. */
+  async lockIn(ctx: StoreContext, tx: Tx, ids: string[]): Promise<RunRow[]> {
+    const q = tx.selectFrom("workflow_runs").selectAll().where("id", "in", ids).orderBy("id");
+    return (ctx.dialect === "postgres" ? q.forUpdate() : q).execute();
   },
 
   /** Cancels a run that has not finished; a worker holding it notices at its next step. */
