@@ -18,16 +18,18 @@ export function cpuSeconds(pid: number | undefined): number {
  * backends), from /proc (Linux); NaN elsewhere. Processes that have exited are not counted.
  */
 export function cpuSecondsOfCommand(name: string): number {
-  let sum = 0;
   try {
+    let sum = 0;
     for (const pid of readdirSync("/proc")) {
       if (!/^\d+$/.test(pid)) continue;
+      let comm: string;
       try {
-        const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-        if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) !== name) continue;
-        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-        sum += (Number(fields[11]) + Number(fields[12])) / 100;
-      } catch {}
+        comm = readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+      } catch {
+        continue; // gone meanwhile
+      }
+      const cpu = comm === name ? cpuSeconds(Number(pid)) : 0;
+      if (!Number.isNaN(cpu)) sum += cpu;
     }
     return sum;
   } catch {
