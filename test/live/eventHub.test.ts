@@ -53,18 +53,32 @@ describe.each(engines)("EventHub on %s", (engine) => {
   });
 
   /** Two writer connections (one can hold its transaction open) and a hub to listen with; all closed after. */
-  async function withWriters(
-    run: (w: { slow: pg.Client; fast: pg.Client; listen: () => Promise<LiveEvent[]> }) => Promise<void>,
-  ): Promise<void> {
+  interface Writers {
+    /** Opens the slow connection's transaction with one event of `type` in it; returns the event's id. */
+    holdOpen(type: string): Promise<number>;
+    /** Commits the slow connection's transaction. */
+    commitHeld(): Promise<void>;
+    /** One event of `type`, committed at once on the fast connection; returns its id. */
+    add(type: string): Promise<number>;
+    listen(): Promise<LiveEvent[]>;
+  }
+
+  async function withWriters(run: (w: Writers) => Promise<void>): Promise<void> {
     const hub = new EventHub(t.parley.deps.store, pino({ level: "silent" }));
     const slow = new pg.Client({ connectionString: t.db.url });
     const fast = new pg.Client({ connectionString: t.db.url });
     await slow.connect();
     await fast.connect();
     try {
+      const insert = async (c: pg.Client, type: string) =>
+        Number((await c.query(insertEvent(t.workspaceId, type))).rows[0].id);
       await run({
-        slow,
-        fast,
+        holdOpen: async (type) => {
+          await slow.query("begin");
+          return insert(slow, type);
+        },
+        commitHeld: async () => void (await slow.query("commit")),
+        add: (type) => insert(fast, type),
         listen: async () => {
           await hub.start();
           const got: LiveEvent[] = [];
@@ -94,15 +108,14 @@ describe.each(engines)("EventHub on %s", (engine) => {
   test.runIf(engine === "postgres")(
     "an event whose transaction commits after a later one's is still delivered",
     () =>
-      withWriters(async ({ slow, fast, listen }) => {
+      withWriters(async ({ holdOpen, commitHeld, add, listen }) => {
         const got = await listen();
-        await slow.query("begin");
-        const low = (await slow.query(insertEvent(t.workspaceId, "test.slow"))).rows[0].id;
-        const high = (await fast.query(insertEvent(t.workspaceId, "test.fast"))).rows[0].id;
-        expect(Number(high)).toBeGreaterThan(Number(low));
+        const low = await holdOpen("test.slow");
+        const high = await add("test.fast");
+        expect(high).toBeGreaterThan(low);
         nudge();
         await waitFor("the fast event", async () => got.some((e) => e.type === "test.fast"));
-        await slow.query("commit");
+        await commitHeld();
         nudge();
         await waitFor("the slow event", async () => got.some((e) => e.type === "test.slow"));
         nudge();
@@ -114,18 +127,17 @@ describe.each(engines)("EventHub on %s", (engine) => {
   test.runIf(engine === "postgres")(
     "an event committed far behind the newest ids (hundreds of later events first) is delivered once",
     () =>
-      withWriters(async ({ slow, fast, listen }) => {
+      withWriters(async ({ holdOpen, commitHeld, add, listen }) => {
         const got = await listen();
-        await slow.query("begin");
-        await slow.query(insertEvent(t.workspaceId, "test.late"));
+        await holdOpen("test.late");
         // Many later events commit and are delivered while the first transaction is still open.
         for (let i = 0; i < 600; i++) {
-          await fast.query(insertEvent(t.workspaceId, "test.burst"));
+          await add("test.burst");
           if (i % 50 === 0) nudge();
         }
         nudge();
         await waitFor("the burst", async () => got.filter((e) => e.type === "test.burst").length === 600);
-        await slow.query("commit");
+        await commitHeld();
         nudge();
         await waitFor("the late event", async () => got.some((e) => e.type === "test.late"));
         nudge();
@@ -140,13 +152,12 @@ describe.each(engines)("EventHub on %s", (engine) => {
   test.runIf(engine === "postgres")(
     "a transaction open when the first subscriber arrives is news when it commits; older commits are not",
     () =>
-      withWriters(async ({ slow, fast, listen }) => {
-        await slow.query("begin");
-        await slow.query(insertEvent(t.workspaceId, "test.pending"));
-        await fast.query(insertEvent(t.workspaceId, "test.before"));
+      withWriters(async ({ holdOpen, commitHeld, add, listen }) => {
+        await holdOpen("test.pending");
+        await add("test.before");
         const got = await listen();
-        await slow.query("commit");
-        await fast.query(insertEvent(t.workspaceId, "test.after"));
+        await commitHeld();
+        await add("test.after");
         nudge();
         await waitFor("both new events", async () => got.length >= 2);
         nudge();
@@ -158,18 +169,17 @@ describe.each(engines)("EventHub on %s", (engine) => {
   test.runIf(engine === "postgres")(
     "a stream resumed after a late commit gets the late event, though its id is below the resume point's",
     () =>
-      withWriters(async ({ slow, fast, listen }) => {
+      withWriters(async ({ holdOpen, commitHeld, add, listen }) => {
         const got = await listen();
-        await slow.query("begin");
-        await slow.query(insertEvent(t.workspaceId, "test.late"));
-        await fast.query(insertEvent(t.workspaceId, "test.seen"));
+        await holdOpen("test.late");
+        await add("test.seen");
         nudge();
         const seen = await waitFor("the seen event", async () => got.find((e) => e.type === "test.seen"));
         // The stream ends here; the late event commits while nobody is connected to this workspace's stream.
         const hub = new EventHub(t.parley.deps.store, pino({ level: "silent" }));
         await hub.start();
         try {
-          await slow.query("commit");
+          await commitHeld();
           const token = resumeToken.parse(seen.resume);
           expect(token?.final).not.toBeNull();
           const resumed: LiveEvent[] = [];
