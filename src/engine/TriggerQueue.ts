@@ -1,5 +1,6 @@
 import type { ContactInput } from "../core/contact/contactSchema.ts";
 import { contactStore } from "../store/contactStore.ts";
+import type { ContactRow } from "../store/databaseSchema.ts";
 import { GroupCommit } from "../store/GroupCommit.ts";
 import { inTransaction } from "../store/inTransaction.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
@@ -17,14 +18,34 @@ export interface PreparedTrigger {
 /** Triggers committed together at most; bounds how long one transaction holds the database. */
 const MAX_BATCH = 256;
 
-async function startIn(ctx: StoreContext, tx: Tx, t: PreparedTrigger): Promise<StartedRun> {
-  const { contact } = await contactStore.upsertIn(ctx, tx, t.workflow.workspaceId, t.contact);
+async function startIn(
+  ctx: StoreContext,
+  tx: Tx,
+  t: PreparedTrigger,
+  known?: ContactRow | null,
+): Promise<StartedRun> {
+  const { contact } = await contactStore.upsertIn(ctx, tx, t.workflow.workspaceId, t.contact, known);
   return startRunIn(ctx, tx, {
     workflow: t.workflow,
     contactId: contact.id,
     trigger: t.payload,
     dedupeKey: t.dedupeKey,
   });
+}
+
+/** The batch's contacts in one read per workspace, keyed by workspace and phone; null where there is none. */
+async function knownContacts(tx: Tx, batch: PreparedTrigger[]): Promise<Map<string, ContactRow | null>> {
+  const phones = new Map<string, Set<string>>();
+  for (const t of batch) {
+    const ws = t.workflow.workspaceId;
+    phones.set(ws, (phones.get(ws) ?? new Set()).add(t.contact.phone));
+  }
+  const known = new Map<string, ContactRow | null>();
+  for (const [ws, set] of phones) {
+    const rows = await contactStore.rowsByPhone(tx, ws, [...set]);
+    for (const phone of set) known.set(`${ws}\n${phone}`, rows.get(phone) ?? null);
+  }
+  return known;
 }
 
 /**
@@ -46,11 +67,18 @@ export class TriggerQueue {
         inTransaction(
           ctx,
           async (tx) => {
+            const known = await knownContacts(tx, batch);
             const out: StartedRun[] = [];
-            for (const t of batch) out.push(await startIn(ctx, tx, t));
+            for (const t of batch) {
+              const key = `${t.workflow.workspaceId}\n${t.contact.phone}`;
+              // Read for the batch up front; a phone seen again after its upsert is read afresh.
+              const row = known.has(key) ? (known.get(key) ?? null) : undefined;
+              known.delete(key);
+              out.push(await startIn(ctx, tx, t, row));
+            }
             return out;
           },
-          { deferWrites: true },
+          { deferWrites: "trigger" },
         ),
       commitOne: (t) => inTransaction(ctx, (tx) => startIn(ctx, tx, t)),
     });

@@ -32,7 +32,7 @@ export async function advanceBatch(env: EngineEnv, runIds: string[]): Promise<st
           }
         }
       },
-      { deferWrites: true },
+      { deferWrites: "engine" },
     );
     return more;
   } catch (err) {

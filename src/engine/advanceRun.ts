@@ -20,9 +20,14 @@ export async function advanceRun(env: EngineEnv, runId: string): Promise<void> {
   const ctx = env.store;
   let input: RoundInput = { limit: STEPS_PER_TRANSACTION };
   let transient = 0;
+  // Rows written at the end of the round in bulk; a round whose end-of-transaction writes fail is run again
+  // writing each row at once, so whatever broke surfaces as the failing step's error.
+  let careful = false;
   for (let round = 0; round < 1000; round++) {
     try {
-      const r = await inTransaction(ctx, (tx) => runRound(env, tx, runId, input), { deferWrites: true });
+      const r = await inTransaction(ctx, (tx) => runRound(env, tx, runId, input), {
+        deferWrites: careful ? true : "engine",
+      });
       if (r.kind === "parked" || r.kind === "finished") return;
       if (r.kind === "need_http")
         input = { limit: STEPS_PER_TRANSACTION, http: { seq: r.seq, answer: await callHttp(env, runId) } };
@@ -36,7 +41,11 @@ export async function advanceRun(env: EngineEnv, runId: string): Promise<void> {
         await new Promise((r) => setTimeout(r, 10 + Math.random() * 40));
         continue;
       }
-      if (!(err instanceof StepFailure)) throw err;
+      if (!(err instanceof StepFailure)) {
+        if (careful) throw err;
+        careful = true;
+        continue;
+      }
       if (err.index > 0) {
         input = { ...input, limit: err.index };
         continue;

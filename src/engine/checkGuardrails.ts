@@ -1,8 +1,8 @@
 import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
 import type { WorkspaceSettings } from "../core/workspace/workspaceSchema.ts";
-import type { Dialect } from "../store/createDatabase.ts";
 import type { ContactRow } from "../store/databaseSchema.ts";
-import type { Tx } from "../store/storeContext.ts";
+import { deferredWrites } from "../store/deferredWrites.ts";
+import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { clockIn } from "./buildScope.ts";
 
 export type GuardrailVerdict =
@@ -37,10 +37,10 @@ export function quietHoursEnd(
  * the number's daily limit of unique business-initiated contacts (over it, the run queues until a slot frees).
  */
 export async function checkGuardrails(
+  ctx: StoreContext,
   tx: Tx,
   o: {
     now: number;
-    dialect: Dialect;
     settings: WorkspaceSettings;
     definition: WorkflowDefinition;
     contact: ContactRow;
@@ -62,15 +62,21 @@ export async function checkGuardrails(
       .where("contact_id", "=", o.contact.id)
       .where("at", ">", o.now - DAY_MS)
       .executeTakeFirst();
-    if (Number(row?.n ?? 0) >= cap) return { kind: "skip", reason: "frequency_cap" };
+    // With the opens this transaction (a workflow batch) has made and not written yet.
+    const held = deferredWrites
+      .pendingRows(tx, "business_opens")
+      .filter((b) => b.contact_id === o.contact.id && b.at > o.now - DAY_MS).length;
+    if (Number(row?.n ?? 0) + held >= cap) return { kind: "skip", reason: "frequency_cap" };
   }
   // The number's own limit wins over the workspace default; 0 is a number with no limit.
   const own = o.channel.messaging_limit;
   const limit = own === 0 ? null : (own ?? o.settings.messaging_limit);
   if (limit !== null) {
     // Concurrent opens on one number are counted one after the other, so the limit holds across workers.
-    if (o.dialect === "postgres")
+    if (ctx.dialect === "postgres")
       await tx.selectFrom("channels").select("id").where("id", "=", o.channel.id).forUpdate().execute();
+    // The counts below are over distinct contacts: they need this transaction's own opens written first.
+    await deferredWrites.flushTable(ctx, tx, "business_opens");
     const since = o.now - DAY_MS;
     const already = await tx
       .selectFrom("business_opens")

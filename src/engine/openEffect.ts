@@ -8,6 +8,7 @@ import { assignIn } from "../store/conversations/assignConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
 import { lockLatestConversation, openIn } from "../store/conversations/openConversation.ts";
 import type { ContactRow } from "../store/databaseSchema.ts";
+import { deferredWrites } from "../store/deferredWrites.ts";
 import { insertRow } from "../store/insertRow.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { templateStore } from "../store/templateStore.ts";
@@ -69,9 +70,8 @@ export async function openEffect(
     const category = tpl
       ? ((await templateStore.findInTx(ctx, channel.id, tpl.name, tpl.language, tx))?.category ?? null)
       : null;
-    const verdict = await checkGuardrails(tx, {
+    const verdict = await checkGuardrails(ctx, tx, {
       now,
-      dialect: ctx.dialect,
       settings,
       definition: o.definition,
       contact,
@@ -79,14 +79,15 @@ export async function openEffect(
       templateCategory: category,
     });
     if (verdict.kind !== "allow") return verdict;
-    await insertRow(ctx, tx, "business_opens", {
+    const open = {
       id: newId(),
       workspace_id: ws,
       contact_id: contact.id,
       channel_id: channel.id,
       run_id: run.id,
       at: now,
-    });
+    };
+    if (!deferredWrites.add(tx, "business_opens", [open])) await insertRow(ctx, tx, "business_opens", open);
   }
 
   const by = { type: "workflow" as const, id: run.workflow_id };

@@ -68,25 +68,23 @@ async function logStep(
 
 async function saveRun(env: EngineEnv, tx: Tx, run: RunRow, rc: RunContext, release: boolean) {
   const now = env.store.now();
-  await tx
-    .updateTable("workflow_runs")
-    .set({
-      status: run.status,
-      current_step: run.current_step,
-      step_count: run.step_count,
-      context: JSON.stringify(rc),
-      conversation_id: run.conversation_id,
-      wake_at: run.wake_at,
-      waitpoint_id: run.waitpoint_id,
-      skip_reason: run.skip_reason,
-      error: run.error,
-      finished_at: run.finished_at,
-      lease_owner: release ? null : env.owner,
-      lease_until: release ? null : now + env.leaseMs,
-      updated_at: now,
-    })
-    .where("id", "=", run.id)
-    .execute();
+  const position = {
+    status: run.status,
+    current_step: run.current_step,
+    step_count: run.step_count,
+    context: JSON.stringify(rc),
+    conversation_id: run.conversation_id,
+    wake_at: run.wake_at,
+    waitpoint_id: run.waitpoint_id,
+    skip_reason: run.skip_reason,
+    error: run.error,
+    finished_at: run.finished_at,
+    lease_owner: release ? null : env.owner,
+    lease_until: release ? null : now + env.leaseMs,
+    updated_at: now,
+  };
+  if (deferredWrites.saveRun(tx, { id: run.id, ...position })) return;
+  await tx.updateTable("workflow_runs").set(position).where("id", "=", run.id).execute();
 }
 
 /**

@@ -54,6 +54,9 @@ export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput
   if (input.dedupeKey) {
     const existing = await claimKey(ctx, tx, wf.id, `key:${input.dedupeKey}`, runId, now);
     if (existing) {
+      // The holder may be a run this same transaction started and holds for its end.
+      const held = deferredWrites.pendingRows(tx, "workflow_runs").find((r) => r.id === existing);
+      if (held) return { runId: existing, created: false, status: held.status };
       const row = await tx
         .selectFrom("workflow_runs")
         .select("status")
@@ -68,7 +71,7 @@ export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput
       skipReason = "once_per_contact";
   }
   const status: RunStatus = skipReason ? "skipped" : "running";
-  await insertRow(ctx, tx, "workflow_runs", {
+  const row = {
     id: runId,
     workspace_id: wf.workspaceId,
     workflow_id: wf.id,
@@ -90,7 +93,8 @@ export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput
     created_at: now,
     updated_at: now,
     finished_at: skipReason ? now : null,
-  });
+  };
+  if (!deferredWrites.add(tx, "workflow_runs", [row])) await insertRow(ctx, tx, "workflow_runs", row);
   if (!skipReason && ctx.dialect === "postgres" && !deferredWrites.notify(tx, "parley_runs", ""))
     await sql`select pg_notify('parley_runs', '')`.execute(tx);
   return { runId, created: true, status };

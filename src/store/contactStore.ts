@@ -80,20 +80,27 @@ export const contactStore = {
     return inTransaction(ctx, (tx) => this.upsertIn(ctx, tx, workspaceId, input));
   },
 
-  /** `upsert` inside the caller's transaction. */
+  /**
+   * `upsert` inside the caller's transaction. `known` is the phone's row as this transaction has just read it
+   * (`rowsByPhone`), null when it found none; left out, it is read here.
+   */
   async upsertIn(
     ctx: StoreContext,
     tx: Tx,
     workspaceId: string,
     input: ContactInput,
+    known?: ContactRow | null,
   ): Promise<{ contact: Contact; created: boolean }> {
     const phone = normalizePhone(input.phone);
-    const existing = await tx
-      .selectFrom("contacts")
-      .selectAll()
-      .where("workspace_id", "=", workspaceId)
-      .where("phone", "=", phone)
-      .executeTakeFirst();
+    const existing =
+      known !== undefined
+        ? known
+        : await tx
+            .selectFrom("contacts")
+            .selectAll()
+            .where("workspace_id", "=", workspaceId)
+            .where("phone", "=", phone)
+            .executeTakeFirst();
     if (existing) {
       const contact = await applyPatch(ctx, tx, toContact(existing), input);
       return { contact, created: false };
@@ -127,6 +134,20 @@ export const contactStore = {
     }
     if (tags.length > 0) await setTags(tx, workspaceId, row.id, tags);
     return { contact: toContact(row), created: true };
+  },
+
+  /** A workspace's contacts with these phones (E.164) in one read, by phone. */
+  async rowsByPhone(tx: Db, workspaceId: string, phones: string[]): Promise<Map<string, ContactRow>> {
+    const rows =
+      phones.length === 0
+        ? []
+        : await tx
+            .selectFrom("contacts")
+            .selectAll()
+            .where("workspace_id", "=", workspaceId)
+            .where("phone", "in", phones)
+            .execute();
+    return new Map(rows.map((r) => [r.phone, r]));
   },
 
   async patch(ctx: StoreContext, workspaceId: string, id: string, patch: ContactPatch): Promise<Contact> {

@@ -1,27 +1,128 @@
 import { type Insertable, sql } from "kysely";
 import type { DatabaseSchema } from "./databaseSchema.ts";
 import { insertRows } from "./insertRows.ts";
+import { preparedSqlite } from "./preparedSqlite.ts";
 import type { StoreContext, Tx } from "./storeContext.ts";
+import type { RunRow } from "./workflowTables.ts";
 
-type DeferredTable = "events" | "workflow_run_steps";
+/** Tables whose inserts a transaction may keep for its end. Outbox events and step logs are never read back. */
+export type DeferredTable =
+  | "events"
+  | "workflow_run_steps"
+  | "business_opens"
+  | "messages"
+  | "conversation_closings"
+  | "workflow_runs";
+
+/**
+ * What a transaction defers: `outbox` its events and step logs; `trigger` (a batch of webhook triggers) also
+ * the runs it starts; `engine` (a workflow batch) also its runs' queued messages, closings, business-initiated
+ * opens and saved positions.
+ */
+export type DeferScope = "outbox" | "trigger" | "engine";
+
+const TABLES: Record<DeferScope, ReadonlySet<DeferredTable>> = {
+  outbox: new Set(["events", "workflow_run_steps"]),
+  trigger: new Set(["events", "workflow_run_steps", "workflow_runs"]),
+  engine: new Set(["events", "workflow_run_steps", "business_opens", "messages", "conversation_closings"]),
+};
+
+/** A run's position as the engine saves it after a round: the columns `saveRun` writes. */
+export type RunUpdate = Pick<
+  RunRow,
+  | "id"
+  | "status"
+  | "current_step"
+  | "step_count"
+  | "context"
+  | "conversation_id"
+  | "wake_at"
+  | "waitpoint_id"
+  | "skip_reason"
+  | "error"
+  | "finished_at"
+  | "lease_owner"
+  | "lease_until"
+  | "updated_at"
+>;
+
+/** The order they are written in at the end (none references another). */
+const ORDER: readonly DeferredTable[] = [
+  "workflow_runs",
+  "business_opens",
+  "messages",
+  "conversation_closings",
+  "events",
+  "workflow_run_steps",
+];
 
 interface Pending {
+  tables: ReadonlySet<DeferredTable>;
   rows: { [T in DeferredTable]: Insertable<DatabaseSchema[T]>[] };
+  /** The latest saved position of each run, written once at the end. */
+  runs: Map<string, RunUpdate> | null;
   /** PostgreSQL NOTIFY channel and payload, each sent once. */
   notify: Set<string>;
 }
 
 const pending = new WeakMap<Tx, Pending>();
 
+const RUN_COLUMNS = [
+  "status",
+  "current_step",
+  "step_count",
+  "context",
+  "conversation_id",
+  "wake_at",
+  "waitpoint_id",
+  "skip_reason",
+  "error",
+  "finished_at",
+  "lease_owner",
+  "lease_until",
+  "updated_at",
+] as const satisfies readonly (keyof RunUpdate)[];
+
+const PG_TYPE: Record<(typeof RUN_COLUMNS)[number], string> = {
+  status: "text",
+  current_step: "text",
+  step_count: "integer",
+  context: "text",
+  conversation_id: "text",
+  wake_at: "bigint",
+  waitpoint_id: "text",
+  skip_reason: "text",
+  error: "text",
+  finished_at: "bigint",
+  lease_owner: "text",
+  lease_until: "bigint",
+  updated_at: "bigint",
+};
+
 /**
- * Write-only rows (outbox events, workflow step logs) of a transaction that opted in are kept in memory and
- * inserted at its end, many rows per statement, with one NOTIFY per workspace: a batch of workflow runs otherwise
- * spends a statement (and on PostgreSQL a round trip, plus one for each NOTIFY) per event. Only for transactions
- * that never read those rows back; a rolled-back transaction simply drops them.
+ * Write-only rows of a transaction that opted in are kept in memory and written at its end, many rows per
+ * statement, with one NOTIFY per channel and payload: a batch of workflow runs otherwise spends a statement (and
+ * on PostgreSQL a round trip) per row. Only for rows the same transaction never reads back through SQL: outbox
+ * events and step logs always; a trigger batch the runs it starts (a repeated dedupe key in the same batch
+ * finds its holder's id, not its row); a workflow batch also its queued messages, closings, business-initiated opens
+ * (the guardrails count the pending ones through `pendingRows`) and its runs' saved positions. A rolled-back
+ * transaction simply drops them; a row that breaks a constraint fails the commit, and with it the whole batch.
  */
 export const deferredWrites = {
-  enable(tx: Tx): void {
-    pending.set(tx, { rows: { events: [], workflow_run_steps: [] }, notify: new Set() });
+  enable(tx: Tx, scope: DeferScope = "outbox"): void {
+    pending.set(tx, {
+      tables: TABLES[scope],
+      rows: {
+        events: [],
+        workflow_run_steps: [],
+        business_opens: [],
+        messages: [],
+        conversation_closings: [],
+        workflow_runs: [],
+      },
+      runs: scope === "engine" ? new Map() : null,
+      notify: new Set(),
+    });
   },
 
   /** Keeps the rows for the end of the transaction; false when it doesn't defer and the caller must insert now. */
@@ -32,9 +133,22 @@ export const deferredWrites = {
     notify?: string,
   ): boolean {
     const p = pending.get(tx);
-    if (!p) return false;
+    if (!p?.tables.has(table)) return false;
     (p.rows[table] as Insertable<DatabaseSchema[T]>[]).push(...rows);
     if (notify) p.notify.add(`parley_events\n${notify}`);
+    return true;
+  },
+
+  /** The rows of `table` this transaction still holds (empty when it writes them at once). */
+  pendingRows<T extends DeferredTable>(tx: Tx, table: T): readonly Insertable<DatabaseSchema[T]>[] {
+    return (pending.get(tx)?.rows[table] as Insertable<DatabaseSchema[T]>[] | undefined) ?? [];
+  },
+
+  /** Keeps a run's new position for the end of the transaction; false when the caller must update it now. */
+  saveRun(tx: Tx, run: RunUpdate): boolean {
+    const runs = pending.get(tx)?.runs;
+    if (!runs) return false;
+    runs.set(run.id, run);
     return true;
   },
 
@@ -46,12 +160,21 @@ export const deferredWrites = {
     return true;
   },
 
+  /** Writes the held rows of `table` now, for a read that must see them. */
+  async flushTable(ctx: StoreContext, tx: Tx, table: DeferredTable): Promise<void> {
+    const p = pending.get(tx);
+    if (!p || p.rows[table].length === 0) return;
+    const rows = p.rows[table];
+    p.rows[table] = [];
+    await insertRows(ctx, tx, table, rows as never);
+  },
+
   async flush(ctx: StoreContext, tx: Tx): Promise<void> {
     const p = pending.get(tx);
     if (!p) return;
     pending.delete(tx);
-    await insertRows(ctx, tx, "events", p.rows.events);
-    await insertRows(ctx, tx, "workflow_run_steps", p.rows.workflow_run_steps);
+    for (const table of ORDER) await insertRows(ctx, tx, table, p.rows[table] as never);
+    if (p.runs && p.runs.size > 0) await updateRuns(ctx, tx, [...p.runs.values()]);
     if (ctx.dialect === "postgres" && p.notify.size > 0) {
       // All in one statement: each is a round trip otherwise.
       const calls = [...p.notify].map((n) => {
@@ -62,3 +185,30 @@ export const deferredWrites = {
     }
   },
 };
+
+/** Runs' saved positions: one prepared UPDATE per run on SQLite, one UPDATE … FROM (VALUES …) on PostgreSQL. */
+async function updateRuns(ctx: StoreContext, tx: Tx, runs: RunUpdate[]): Promise<void> {
+  const stmt = preparedSqlite(
+    ctx,
+    `update workflow_runs set ${RUN_COLUMNS.map((c) => `${c} = ?`).join(", ")} where id = ?`,
+  );
+  if (stmt) {
+    for (const r of runs) stmt.run([...RUN_COLUMNS.map((c) => r[c]), r.id]);
+    return;
+  }
+  for (let i = 0; i < runs.length; i += 400) {
+    const values = runs
+      .slice(i, i + 400)
+      .map(
+        (r) =>
+          sql`(${sql.join([
+            sql`${r.id}::text`,
+            ...RUN_COLUMNS.map((c) => sql`${r[c]}::${sql.raw(PG_TYPE[c])}`),
+          ])})`,
+      );
+    const set = RUN_COLUMNS.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`);
+    await sql`update workflow_runs as r set ${sql.join(set)} from (values ${sql.join(values)}) as v(id, ${sql.join(
+      RUN_COLUMNS.map((c) => sql.ref(c)),
+    )}) where r.id = v.id`.execute(tx);
+  }
+}

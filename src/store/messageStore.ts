@@ -4,6 +4,7 @@ import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import { openIn } from "./conversations/openConversation.ts";
 import type { ConversationRow, MessageRow, MessagesTable } from "./databaseSchema.ts";
+import { deferredWrites } from "./deferredWrites.ts";
 import { insertRow } from "./insertRow.ts";
 import { inTransaction } from "./inTransaction.ts";
 import type { Db, StoreContext, Tx } from "./storeContext.ts";
@@ -123,8 +124,18 @@ export async function queueOutboundIn(
     lease_until: null,
     send_started_at: null,
   };
-  // The only conflict a new row can meet is a repeated (workspace, idempotency key): the ids are fresh.
-  if (!(await insertRow(ctx, tx, "messages", row, { ignoreConflicts: true }))) {
+  // A workflow batch writes its messages at its end. Its keys are unique per run and step, so the only repeat it
+  // can meet is one it holds itself; anything else breaks the batch's commit and its runs are driven one by one.
+  if (input.idempotencyKey) {
+    const held = deferredWrites
+      .pendingRows(tx, "messages")
+      .find((m) => m.workspace_id === workspaceId && m.idempotency_key === input.idempotencyKey);
+    if (held) return held as MessageRow;
+  }
+  if (deferredWrites.add(tx, "messages", [row])) {
+    // Deferred: written at the end of the transaction.
+  } else if (!(await insertRow(ctx, tx, "messages", row, { ignoreConflicts: true }))) {
+    // The only conflict a new row can meet is a repeated (workspace, idempotency key): the ids are fresh.
     const existing = await tx
       .selectFrom("messages")
       .selectAll()

@@ -1,5 +1,10 @@
 import { sql } from "kysely";
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { advanceBatch } from "../../src/engine/advanceBatch.ts";
+import { startRunIn } from "../../src/engine/startRunIn.ts";
+import { inTransaction } from "../../src/store/inTransaction.ts";
+import { workflowStore } from "../../src/store/workflows/workflowStore.ts";
 import { createContact } from "../support/conversationHelpers.ts";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
@@ -126,6 +131,65 @@ describe.each(engines)("batched triggers and runs on %s", (engine) => {
         n: number;
       }>`select count(*) as n from events where contact_id = ${c} and type in ('conversation.opened', 'conversation.reopened')`;
       expect(await count(t, opened)).toBe(1);
+    }
+  });
+
+  test("one contact's runs advanced in one transaction count each other's opens against the cap", async () => {
+    // No engine of its own: the test drives the five runs as one batch, so the opens the batch writes only at
+    // its end must still count for the runs after them.
+    const app = await startTestApp(engine);
+    try {
+      await channelWithTemplates(app);
+      const created = await createWorkflow(app, {
+        name: "Capped batch",
+        frequency_cap: 2,
+        trigger: { type: "manual" },
+        steps: [
+          {
+            id: "open",
+            type: "open_conversation",
+            message: { template: { name: "order_ready", language: "en", body: ["x", "y"] } },
+          },
+          { id: "close", type: "close_conversation", category: "support", summary: "done" },
+        ],
+      });
+      const store = app.parley.deps.store;
+      const workflow = await workflowStore.get(store, app.workspaceId, created.id);
+      const contactId = await createContact(app, nextPhone());
+      const runIds = await inTransaction(store, async (tx) => {
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++)
+          ids.push((await startRunIn(store, tx, { workflow, contactId, trigger: {} })).runId);
+        return ids;
+      });
+      const env = {
+        store,
+        log: pino({ level: "silent" }),
+        owner: "batch-test",
+        leaseMs: 60_000,
+        allowPrivateHttp: false,
+      };
+      await store.db
+        .updateTable("workflow_runs")
+        .set({ lease_owner: env.owner, lease_until: store.now() + env.leaseMs })
+        .where("id", "in", runIds)
+        .execute();
+      // Nothing handed back: the batch committed as one transaction.
+      expect(await advanceBatch(env, runIds)).toEqual([]);
+      const outcome = (await Promise.all(runIds.map((id) => getRun(app, id)))).map((r) =>
+        r.status === "skipped" ? `skipped:${r.skip_reason}` : r.status,
+      );
+      expect(outcome).toEqual(["completed", "completed", ...Array(3).fill("skipped:frequency_cap")]);
+      const opens = sql<{
+        n: number;
+      }>`select count(*) as n from business_opens where contact_id = ${contactId}`;
+      expect(await count(app, opens)).toBe(2);
+      const closings = sql<{
+        n: number;
+      }>`select count(*) as n from conversation_closings where contact_id = ${contactId}`;
+      expect(await count(app, closings)).toBe(2);
+    } finally {
+      await app.close();
     }
   });
 });

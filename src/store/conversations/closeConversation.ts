@@ -4,6 +4,7 @@ import { transitionConversation } from "../../core/conversation/transitionConver
 import { AppError } from "../../core/errors.ts";
 import { newId } from "../../core/newId.ts";
 import { categoryStore } from "../categoryStore.ts";
+import { deferredWrites } from "../deferredWrites.ts";
 import { insertRow } from "../insertRow.ts";
 import { inTransaction } from "../inTransaction.ts";
 import type { StoreContext, Tx } from "../storeContext.ts";
@@ -77,7 +78,7 @@ export async function closeIn(
   if (Number(updated.numUpdatedRows) === 0) {
     throw new AppError("conflict", `Conversation ${conversationId} changed while closing; try again`);
   }
-  await insertRow(ctx, tx, "conversation_closings", {
+  const closing = {
     id: newId(),
     workspace_id: workspaceId,
     conversation_id: row.id,
@@ -91,7 +92,9 @@ export async function closeIn(
     opened_at: row.opened_at,
     closed_at: now,
     duration_ms: Math.max(0, now - row.opened_at),
-  });
+  };
+  if (!deferredWrites.add(tx, "conversation_closings", [closing]))
+    await insertRow(ctx, tx, "conversation_closings", closing);
   await writeEvents(ctx, tx, { workspaceId, contactId: row.contact_id, conversationId: row.id }, t.events, {
     channelId: row.channel_id,
     categoryName: category?.name ?? null,
