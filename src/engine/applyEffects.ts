@@ -27,6 +27,12 @@ export interface EffectTarget {
   seq: number;
   /** The run's contact as this step read it (locked on PostgreSQL for an open), if it did. */
   contact?: ContactRow;
+  /**
+   * The run's conversation as this transaction last wrote it (an open, a queued message), so a later send or
+   * close of the same round needn't read it again; kept current here, and dropped by anything that changes it
+   * otherwise.
+   */
+  conversation?: SendableConversation;
 }
 
 export type ApplyOutcome =
@@ -57,12 +63,16 @@ export async function applyEffects(
     const key = `wf:${run.id}:${target.seq}:${i}`;
     switch (e.kind) {
       case "open": {
+        target.conversation = undefined;
         const out = await openEffect(ctx, tx, {
           run,
           definition: target.definition,
           effect: e,
           key,
           contact: target.contact,
+          onConversation: (c) => {
+            target.conversation = c;
+          },
         });
         if (out.kind !== "ok") return out;
         Object.assign(log, out.log);
@@ -70,8 +80,10 @@ export async function applyEffects(
       }
       case "send": {
         const convId = conversation();
+        const known = target.conversation?.id === convId ? target.conversation : undefined;
+        target.conversation = undefined;
         // One read serves the window check, the opt-out skip and the WhatsApp rules when queueing.
-        const conv = await readSendable(tx, ws, convId);
+        const conv = known ?? (await readSendable(tx, ws, convId));
         if (!conv) throw AppError.notFound("Conversation", convId);
         const windowOpen = (windowExpiresAt(conv) ?? 0) > ctx.now();
         let message = e.message;
@@ -99,21 +111,29 @@ export async function applyEffects(
           by,
           idempotencyKey: key,
           conversation: conv,
+          onConversation: (c) => {
+            target.conversation = c;
+          },
         });
         log.message_id = m.id;
         break;
       }
       case "assign":
+        target.conversation = undefined;
         await assignIn(ctx, tx, ws, conversation(), e.to, by);
         break;
       case "close": {
         const input = { category: e.category ?? null, summary: e.summary ?? null, by };
-        if (!(await closeIn(ctx, tx, ws, conversation(), input, { skipIfClosed: true })))
+        const known = target.conversation;
+        target.conversation = undefined;
+        if (!(await closeIn(ctx, tx, ws, conversation(), input, { skipIfClosed: true, known })))
           log.close = "already closed";
         break;
       }
       case "update_contact": {
         if (!run.contact_id) throw AppError.validation("contact", "the run has no contact");
+        // Its opt-out flags may change.
+        target.conversation = undefined;
         log.changes = await updateContactIn(ctx, tx, ws, run.contact_id, e, by);
         break;
       }

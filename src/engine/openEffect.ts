@@ -1,5 +1,8 @@
 import { outboundMessageSchema } from "../channels/whatsapp/graph/outboundMessageSchema.ts";
-import { queueWhatsAppMessageIn } from "../channels/whatsapp/queueWhatsAppMessage.ts";
+import {
+  queueWhatsAppMessageIn,
+  type SendableConversation,
+} from "../channels/whatsapp/queueWhatsAppMessage.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
@@ -34,6 +37,8 @@ export async function openEffect(
     key: string;
     /** The run's contact, already read (and locked on PostgreSQL) in this transaction for this step. */
     contact?: ContactRow;
+    /** Told the conversation's row as the first message leaves it (see queueOutboundIn). */
+    onConversation?: (row: SendableConversation) => void;
   },
 ): Promise<ApplyOutcome> {
   const { run, effect: e } = o;
@@ -132,6 +137,7 @@ export async function openEffect(
       author: { type: "workflow", id: run.workflow_id },
       by,
       idempotencyKey: o.key,
+      onConversation: o.onConversation,
       // A conversation created just now is exactly what was written; only a reopened one is read again.
       ...(opened.created
         ? {

@@ -1,3 +1,4 @@
+import type { SendableConversation } from "../channels/whatsapp/queueWhatsAppMessage.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import { renderLiquid } from "../core/workflow/liquidRenderer.ts";
@@ -9,7 +10,7 @@ import type { Tx } from "../store/storeContext.ts";
 import { runStore } from "../store/workflows/runStore.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow, WorkflowRunStepsTable } from "../store/workflowTables.ts";
-import { applyEffects } from "./applyEffects.ts";
+import { applyEffects, type EffectTarget } from "./applyEffects.ts";
 import { buildScope, parseRunContext, type RunContext, scopeNeeds } from "./buildScope.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 import { executeStep } from "./steps/executeStep.ts";
@@ -137,6 +138,8 @@ export async function runRound(
     }
   }
   run.status = "running";
+  // The conversation as this round last wrote it, carried from step to step (see EffectTarget).
+  let conversation: SendableConversation | undefined;
 
   for (let executed = 0; ; executed++) {
     if (executed >= input.limit) {
@@ -183,13 +186,16 @@ export async function runRound(
         http: input.http?.answer,
       });
       if (result.kind === "fail") throw new AppError("validation", result.error);
-      outcome = await applyEffects(
-        ctx,
-        tx,
+      const target: EffectTarget = {
+        run,
+        definition: def,
+        seq,
         // Only a locked read may stand in for the open's own (on PostgreSQL).
-        { run, definition: def, seq, contact: needs.lockContact ? rows.contact : undefined },
-        result.effects ?? [],
-      );
+        contact: needs.lockContact ? rows.contact : undefined,
+        conversation,
+      };
+      outcome = await applyEffects(ctx, tx, target, result.effects ?? []);
+      conversation = target.conversation;
     } catch (err) {
       throw new StepFailure(executed, step, seq, err);
     }

@@ -59,6 +59,8 @@ export interface OutboundInput {
   idempotencyKey?: string;
   /** The conversation's row, when the caller read it in this transaction and changed nothing since. */
   conversation?: ConversationRow;
+  /** Told the conversation's row as this call leaves it, when it knows it (not after reopening one). */
+  onConversation?: (row: ConversationRow) => void;
 }
 
 /** Writes a queued outbound message inside `tx`; the channel's delivery worker sends it. */
@@ -150,6 +152,8 @@ export async function queueOutboundIn(
     .set({ last_message_at: now, last_activity_at: now, updated_at: now })
     .where("id", "=", conv.id)
     .execute();
+  if (conv.status !== "closed")
+    input.onConversation?.({ ...conv, last_message_at: now, last_activity_at: now, updated_at: now });
   await writeEvents(
     ctx,
     tx,

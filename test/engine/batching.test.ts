@@ -80,6 +80,12 @@ describe.each(engines)("batched triggers and runs on %s", (engine) => {
     expect(await count(t, wfRuns)).toBe(30);
     const closings = await t.api("GET", `/api/v1/contacts/${first.contact_id}/closings`);
     expect(closings.body.data[0]?.summary).toBe("Order T-0");
+    // The close used the row the open and its message had just written: nothing of them was lost on it.
+    const stale = sql<{ n: number }>`select count(*) as n from conversations c
+      where c.id in (select conversation_id from workflow_runs where workflow_id = ${wf.id})
+        and (c.status <> 'closed' or c.close_summary is null
+          or c.last_message_at is distinct from (select max(m.created_at) from messages m where m.conversation_id = c.id))`;
+    expect(await count(t, stale)).toBe(0);
   });
 
   test("a run that fails inside a batch fails alone, and nothing of it is written twice", async () => {

@@ -14,6 +14,8 @@ export interface QueueInput {
   idempotencyKey?: string;
   /** The conversation as `readSendable` returned it in this transaction, when the caller read it already. */
   conversation?: SendableConversation;
+  /** Told the conversation as this call leaves it, when it knows it (see queueOutboundIn). */
+  onConversation?: (row: SendableConversation) => void;
 }
 
 export type SendableConversation = ConversationRow & { opted_out: number; marketing_opt_out: number };
@@ -96,6 +98,14 @@ export async function queueWhatsAppMessageIn(
     by: input.by,
     idempotencyKey: input.idempotencyKey,
     conversation: toConversationRow(conv),
+    onConversation:
+      input.onConversation &&
+      ((row) =>
+        input.onConversation?.({
+          ...row,
+          opted_out: conv.opted_out,
+          marketing_opt_out: conv.marketing_opt_out,
+        })),
   });
 }
 

@@ -4,6 +4,7 @@ import { transitionConversation } from "../../core/conversation/transitionConver
 import { AppError } from "../../core/errors.ts";
 import { newId } from "../../core/newId.ts";
 import { categoryStore } from "../categoryStore.ts";
+import type { ConversationRow } from "../databaseSchema.ts";
 import { deferredWrites } from "../deferredWrites.ts";
 import { insertRow } from "../insertRow.ts";
 import { inTransaction } from "../inTransaction.ts";
@@ -43,15 +44,22 @@ export async function closeIn(
   workspaceId: string,
   conversationId: string,
   input: CloseInput,
-  options: { skipIfClosed?: boolean } = {},
+  options: {
+    skipIfClosed?: boolean;
+    /** The conversation's row as this transaction last wrote it (so it holds its lock): not read again. */
+    known?: ConversationRow;
+  } = {},
 ): Promise<boolean> {
-  let q = tx
-    .selectFrom("conversations")
-    .selectAll()
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", conversationId);
-  if (ctx.dialect === "postgres") q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  let row = options.known?.id === conversationId ? options.known : undefined;
+  if (!row) {
+    let q = tx
+      .selectFrom("conversations")
+      .selectAll()
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", conversationId);
+    if (ctx.dialect === "postgres") q = q.forUpdate();
+    row = await q.executeTakeFirst();
+  }
   if (!row) throw AppError.notFound("Conversation", conversationId);
   if (options.skipIfClosed && row.status === "closed") return false;
 
