@@ -1,9 +1,8 @@
-import { type Insertable, sql } from "kysely";
+import type { Insertable } from "kysely";
 import type { DatabaseSchema } from "./databaseSchema.ts";
 import { insertRows } from "./insertRows.ts";
-import { preparedSqlite } from "./preparedSqlite.ts";
 import type { StoreContext, Tx } from "./storeContext.ts";
-import type { RunRow } from "./workflowTables.ts";
+import { type RunUpdate, saveRunsSqlite, writeAtOnce } from "./writeAtOnce.ts";
 
 /** Tables whose inserts a transaction may keep for its end. Outbox events and step logs are never read back. */
 export type DeferredTable =
@@ -27,25 +26,6 @@ const TABLES: Record<DeferScope, ReadonlySet<DeferredTable>> = {
   engine: new Set(["events", "workflow_run_steps", "business_opens", "messages", "conversation_closings"]),
 };
 
-/** A run's position as the engine saves it after a round: the columns `saveRun` writes. */
-export type RunUpdate = Pick<
-  RunRow,
-  | "id"
-  | "status"
-  | "current_step"
-  | "step_count"
-  | "context"
-  | "conversation_id"
-  | "wake_at"
-  | "waitpoint_id"
-  | "skip_reason"
-  | "error"
-  | "finished_at"
-  | "lease_owner"
-  | "lease_until"
-  | "updated_at"
->;
-
 /** The order they are written in at the end (none references another). */
 const ORDER: readonly DeferredTable[] = [
   "workflow_runs",
@@ -66,38 +46,6 @@ interface Pending {
 }
 
 const pending = new WeakMap<Tx, Pending>();
-
-const RUN_COLUMNS = [
-  "status",
-  "current_step",
-  "step_count",
-  "context",
-  "conversation_id",
-  "wake_at",
-  "waitpoint_id",
-  "skip_reason",
-  "error",
-  "finished_at",
-  "lease_owner",
-  "lease_until",
-  "updated_at",
-] as const satisfies readonly (keyof RunUpdate)[];
-
-const PG_TYPE: Record<(typeof RUN_COLUMNS)[number], string> = {
-  status: "text",
-  current_step: "text",
-  step_count: "integer",
-  context: "text",
-  conversation_id: "text",
-  wake_at: "bigint",
-  waitpoint_id: "text",
-  skip_reason: "text",
-  error: "text",
-  finished_at: "bigint",
-  lease_owner: "text",
-  lease_until: "bigint",
-  updated_at: "bigint",
-};
 
 /**
  * Write-only rows of a transaction that opted in are kept in memory and written at its end, many rows per
@@ -173,42 +121,18 @@ export const deferredWrites = {
     const p = pending.get(tx);
     if (!p) return;
     pending.delete(tx);
-    for (const table of ORDER) await insertRows(ctx, tx, table, p.rows[table] as never);
-    if (p.runs && p.runs.size > 0) await updateRuns(ctx, tx, [...p.runs.values()]);
-    if (ctx.dialect === "postgres" && p.notify.size > 0) {
-      // All in one statement: each is a round trip otherwise.
-      const calls = [...p.notify].map((n) => {
-        const [channel, payload] = n.split("\n");
-        return sql`pg_notify(${channel}, ${payload})`;
-      });
-      await sql`select ${sql.join(calls)}`.execute(tx);
+    const runs = [...(p.runs?.values() ?? [])];
+    if (ctx.dialect === "postgres") {
+      const notify = [...p.notify].map((n) => n.split("\n") as [string, string]);
+      await writeAtOnce(
+        tx,
+        ORDER.map((table) => ({ table, rows: p.rows[table] })),
+        runs,
+        notify,
+      );
+      return;
     }
+    for (const table of ORDER) await insertRows(ctx, tx, table, p.rows[table] as never);
+    if (runs.length > 0) saveRunsSqlite(ctx, runs);
   },
 };
-
-/** Runs' saved positions: one prepared UPDATE per run on SQLite, one UPDATE … FROM (VALUES …) on PostgreSQL. */
-async function updateRuns(ctx: StoreContext, tx: Tx, runs: RunUpdate[]): Promise<void> {
-  const stmt = preparedSqlite(
-    ctx,
-    `update workflow_runs set ${RUN_COLUMNS.map((c) => `${c} = ?`).join(", ")} where id = ?`,
-  );
-  if (stmt) {
-    for (const r of runs) stmt.run([...RUN_COLUMNS.map((c) => r[c]), r.id]);
-    return;
-  }
-  for (let i = 0; i < runs.length; i += 400) {
-    const values = runs
-      .slice(i, i + 400)
-      .map(
-        (r) =>
-          sql`(${sql.join([
-            sql`${r.id}::text`,
-            ...RUN_COLUMNS.map((c) => sql`${r[c]}::${sql.raw(PG_TYPE[c])}`),
-          ])})`,
-      );
-    const set = RUN_COLUMNS.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`);
-    await sql`update workflow_runs as r set ${sql.join(set)} from (values ${sql.join(values)}) as v(id, ${sql.join(
-      RUN_COLUMNS.map((c) => sql.ref(c)),
-    )}) where r.id = v.id`.execute(tx);
-  }
-}
