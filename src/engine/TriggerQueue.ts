@@ -80,7 +80,7 @@ export class TriggerQueue {
           },
           { deferWrites: "trigger" },
         ),
-      commitOne: (t) => inTransaction(ctx, (tx) => startIn(ctx, tx, t)),
+      commitOne: (t) => inTransaction(ctx, (tx) => startIn(ctx, tx, t), { deferWrites: "trigger" }),
     });
   }
 

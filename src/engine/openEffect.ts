@@ -95,6 +95,14 @@ export async function openEffect(
     if (!deferredWrites.add(tx, "business_opens", [open])) await insertRow(ctx, tx, "business_opens", open);
   }
 
+  const m = e.message;
+  const first = m
+    ? windowOpen && m.text
+      ? { text: m.text }
+      : m.template
+        ? { template: m.template }
+        : null
+    : null;
   const by = { type: "workflow" as const, id: run.workflow_id };
   let opened: Awaited<ReturnType<typeof openIn>> = null;
   for (let attempt = 0; attempt < 3 && !opened; attempt++)
@@ -107,6 +115,9 @@ export async function openEffect(
       // race re-reads) the locked latest conversation.
       known: true,
       ...(attempt === 0 ? { latest: { row: latest } } : {}),
+      // Opened and first written to at the same time: a new row records its first message as it is inserted.
+      at: now,
+      withMessage: first !== null,
     });
   if (!opened) throw new AppError("conflict", "the conversation changed concurrently");
   if (e.assign && opened.outcome === "unchanged") await assignIn(ctx, tx, ws, opened.id, e.assign, by);
@@ -114,14 +125,6 @@ export async function openEffect(
   log.conversation_id = opened.id;
   log.outcome = opened.outcome;
 
-  const m = e.message;
-  const first = m
-    ? windowOpen && m.text
-      ? { text: m.text }
-      : m.template
-        ? { template: m.template }
-        : null
-    : null;
   if (m && !first) log.message = "not sent: the 24-hour window is closed and the step has no template";
   if (first) {
     const parsed = outboundMessageSchema.safeParse(first);
@@ -138,6 +141,7 @@ export async function openEffect(
       by,
       idempotencyKey: o.key,
       onConversation: o.onConversation,
+      at: now,
       // A conversation created just now is exactly what was written; only a reopened one is read again.
       ...(opened.created
         ? {

@@ -61,6 +61,8 @@ export interface OutboundInput {
   conversation?: ConversationRow;
   /** Told the conversation's row as this call leaves it, when it knows it (not after reopening one). */
   onConversation?: (row: ConversationRow) => void;
+  /** The time to record (default: now). */
+  at?: number;
 }
 
 /** Writes a queued outbound message inside `tx`; the channel's delivery worker sends it. */
@@ -98,7 +100,7 @@ export async function queueOutboundIn(
       by: input.by,
     });
   }
-  const now = ctx.now();
+  const now = input.at ?? ctx.now();
   const row: MessageRow = {
     id: newId(),
     workspace_id: workspaceId,
@@ -147,11 +149,14 @@ export async function queueOutboundIn(
     if (!existing) throw new AppError("conflict", "the message changed concurrently; try again");
     return existing;
   }
-  await tx
-    .updateTable("conversations")
-    .set({ last_message_at: now, last_activity_at: now, updated_at: now })
-    .where("id", "=", conv.id)
-    .execute();
+  // A conversation created with this message (openIn's withMessage) records it already.
+  const recorded = conv.last_message_at === now && conv.last_activity_at === now && conv.updated_at === now;
+  if (!recorded || conv.status === "closed")
+    await tx
+      .updateTable("conversations")
+      .set({ last_message_at: now, last_activity_at: now, updated_at: now })
+      .where("id", "=", conv.id)
+      .execute();
   if (conv.status !== "closed")
     input.onConversation?.({ ...conv, last_message_at: now, last_activity_at: now, updated_at: now });
   await writeEvents(

@@ -16,6 +16,8 @@ export interface QueueInput {
   conversation?: SendableConversation;
   /** Told the conversation as this call leaves it, when it knows it (see queueOutboundIn). */
   onConversation?: (row: SendableConversation) => void;
+  /** The time to record (default: now). */
+  at?: number;
 }
 
 export type SendableConversation = ConversationRow & { opted_out: number; marketing_opt_out: number };
@@ -51,7 +53,7 @@ export async function queueWhatsAppMessageIn(
   const conv = input.conversation ?? (await readSendable(tx, workspaceId, conversationId));
   if (!conv) throw AppError.notFound("Conversation", conversationId);
   const type = outboundKind(input.message);
-  const now = ctx.now();
+  const now = input.at ?? ctx.now();
   const expires = windowExpiresAt(conv);
   const windowOpen = expires !== null && expires > now;
 
@@ -97,6 +99,7 @@ export async function queueWhatsAppMessageIn(
     author: input.author,
     by: input.by,
     idempotencyKey: input.idempotencyKey,
+    at: input.at,
     conversation: toConversationRow(conv),
     onConversation:
       input.onConversation &&

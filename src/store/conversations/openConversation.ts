@@ -19,6 +19,10 @@ export interface OpenInput {
   known?: boolean;
   /** The caller already locked the latest conversation in this transaction (lockLatestConversation) and changed nothing since. */
   latest?: { row: ConversationRow | undefined };
+  /** The time to record (default: now). */
+  at?: number;
+  /** A message is queued on it at `at` in the same transaction: a new row records it as its last message. */
+  withMessage?: boolean;
 }
 
 export interface OpenResult {
@@ -80,7 +84,7 @@ export async function openIn(
 } | null> {
   if (!input.known) await checkBelongs(tx, workspaceId, input);
 
-  const now = ctx.now();
+  const now = input.at ?? ctx.now();
   const row = input.latest
     ? input.latest.row
     : await lockLatestConversation(ctx, tx, input.contactId, input.channelId);
@@ -109,7 +113,7 @@ export async function openIn(
       version: 1,
       last_inbound_at: null,
       window_closed_at: null,
-      last_message_at: null,
+      last_message_at: input.withMessage ? now : null,
       last_activity_at: now,
       created_at: now,
       updated_at: now,
