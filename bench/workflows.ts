@@ -272,6 +272,7 @@ try {
       postgresFlags: [
         "-c",
         "max_connections=200",
+        ...(process.env.BENCH_PG_SOCKET ? ["-c", `unix_socket_directories=${pgDir}`] : []),
         ...(process.env.BENCH_PG_STATS ? statementStatsFlags : []),
       ],
       onLog: () => {},
@@ -281,7 +282,9 @@ try {
     await pg.start();
     try {
       await pg.createDatabase("bench");
-      const pgUrl = `postgres://parley:parley@127.0.0.1:${pgPort}/bench`;
+      const pgUrl = process.env.BENCH_PG_SOCKET
+        ? `postgres://parley:parley@/bench?host=${encodeURIComponent(pgDir)}&port=${pgPort}`
+        : `postgres://parley:parley@127.0.0.1:${pgPort}/bench`;
       // BENCH_PG_WORKERS: `parley worker` processes beside `parley serve` (which runs the engine too).
       results.push(await runOne("postgres", pgUrl, dir, Number(process.env.BENCH_PG_WORKERS ?? 1)));
       if (process.env.BENCH_PG_STATS) await printStatementStats(pgUrl, RUNS);
