@@ -6,7 +6,7 @@ import { LostLease, runRound } from "./runRound.ts";
 
 /**
  * Drives several claimed runs in one transaction: one commit, one read of their rows, and one of the workspace,
- * its templates and categories (see txMemo) for the whole batch instead of one each per run, which is what a
+ * its templates and categories (see configMemo) for the whole batch instead of one each per run, which is what a
  * commit-bound database spends most of its time on. Optimistic: if any run's round throws, nothing of the batch
  * is committed and the caller drives every run of it alone (advanceRun), which records failures step by step.
  * Returns the runs that still have work for advanceRun (a failed batch, a run that wants its http_request made,

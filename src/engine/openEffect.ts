@@ -6,6 +6,7 @@ import {
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
+import { configMemo } from "../store/configMemo.ts";
 import { contactStore } from "../store/contactStore.ts";
 import { assignIn } from "../store/conversations/assignConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
@@ -15,7 +16,6 @@ import { deferredWrites } from "../store/deferredWrites.ts";
 import { insertRow } from "../store/insertRow.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { templateStore } from "../store/templateStore.ts";
-import { txMemo } from "../store/txMemo.ts";
 import type { RunRow } from "../store/workflowTables.ts";
 import { workspaceStore } from "../store/workspaceStore.ts";
 import type { ApplyOutcome } from "./applyEffects.ts";
@@ -45,7 +45,7 @@ export async function openEffect(
   const ws = run.workspace_id;
   if (!run.contact_id)
     throw AppError.validation("contact", "the run has no contact to open a conversation with");
-  const channels = await txMemo(tx, `channels:${ws}`, () =>
+  const channels = await configMemo(ctx, tx, `channels:${ws}`, () =>
     tx
       .selectFrom("channels")
       .select(["id", "name", "messaging_limit"])

@@ -1,7 +1,7 @@
 import { AppError } from "../core/errors.ts";
+import { configMemo } from "./configMemo.ts";
 import type { CategoryRow } from "./databaseSchema.ts";
 import type { Db, StoreContext } from "./storeContext.ts";
-import { txMemo } from "./txMemo.ts";
 
 export interface Category {
   key: string;
@@ -49,7 +49,7 @@ export const categoryStore = {
     ref: string,
     db: Db = ctx.db,
   ): Promise<Category> {
-    const all = await txMemo(db, `categories:${workspaceId}`, async () =>
+    const all = await configMemo(ctx, db, `categories:${workspaceId}`, async () =>
       (await db.selectFrom("categories").selectAll().where("workspace_id", "=", workspaceId).execute()).map(
         toCategory,
       ),

@@ -32,6 +32,13 @@ export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
   login_failures: LoginFailuresTable;
+  config_generation: ConfigGenerationTable;
+}
+
+/** One row: a counter the database bumps on every change to workspaces, channels, templates or categories. */
+export interface ConfigGenerationTable {
+  id: number;
+  n: number;
 }
 
 export interface WorkspacesTable {

@@ -8,6 +8,7 @@ import * as m004 from "./migrations/004_users.ts";
 import * as m005 from "./migrations/005_channel_messaging_limit.ts";
 import * as m006 from "./migrations/006_login_failures.ts";
 import * as m007 from "./migrations/007_event_commit_order.ts";
+import * as m008 from "./migrations/008_config_generation.ts";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -21,6 +22,7 @@ const migrations: Record<string, DialectMigration> = {
   "005_channel_messaging_limit": m005,
   "006_login_failures": m006,
   "007_event_commit_order": m007,
+  "008_config_generation": m008,
 };
 
 /** Brings the schema up to date; safe to call from several processes at once (Kysely takes a lock). */

@@ -1,8 +1,8 @@
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
+import { configMemo } from "./configMemo.ts";
 import type { TemplateRow, TemplatesTable } from "./databaseSchema.ts";
 import type { Db, StoreContext } from "./storeContext.ts";
-import { txMemo } from "./txMemo.ts";
 
 export interface Template {
   id: string;
@@ -136,9 +136,9 @@ export const templateStore = {
     return row ? toTemplate(row) : null;
   },
 
-  /** `find`, made once per transaction: a batch of workflow runs sends the same few templates over and over. */
+  /** `find`, cached across transactions (see configMemo): workflow runs send the same few templates over and over. */
   findInTx(ctx: StoreContext, channelId: string, name: string, language: string, db: Db = ctx.db) {
-    return txMemo(db, `template:${channelId}:${name}:${language}`, () =>
+    return configMemo(ctx, db, `template:${channelId}:${name}:${language}`, () =>
       this.find(ctx, channelId, name, language, db),
     );
   },

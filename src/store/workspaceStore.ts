@@ -8,10 +8,10 @@ import {
   type WorkspaceSettings,
   workspaceSettingsSchema,
 } from "../core/workspace/workspaceSchema.ts";
+import { configMemo } from "./configMemo.ts";
 import type { WorkspaceRow } from "./databaseSchema.ts";
 import { inTransaction } from "./inTransaction.ts";
 import type { Db, StoreContext } from "./storeContext.ts";
-import { txMemo } from "./txMemo.ts";
 
 export interface Workspace {
   id: string;
@@ -79,9 +79,9 @@ export const workspaceStore = {
     return toWorkspace(row);
   },
 
-  /** `get`, made once per transaction (see txMemo); for transactions that don't change the workspace. */
+  /** `get`, cached across transactions (see configMemo); for transactions that don't change the workspace. */
   getInTx(ctx: StoreContext, id: string, db: Db = ctx.db): Promise<Workspace> {
-    return txMemo(db, `workspace:${id}`, () => this.get(ctx, id, db));
+    return configMemo(ctx, db, `workspace:${id}`, () => this.get(ctx, id, db));
   },
 
   async first(ctx: StoreContext): Promise<Workspace | null> {
