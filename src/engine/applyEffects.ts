@@ -12,6 +12,7 @@ import { assignIn } from "../store/conversations/assignConversation.ts";
 import { closeIn } from "../store/conversations/closeConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
 import type { ContactRow } from "../store/databaseSchema.ts";
+import { touchConversation } from "../store/messageStore.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow } from "../store/workflowTables.ts";
@@ -33,6 +34,19 @@ export interface EffectTarget {
    * otherwise.
    */
   conversation?: SendableConversation;
+  /**
+   * A queued message's time this round has yet to write on its conversation (`deferTouch`): a close writes it
+   * with its own update; anything else writes it first (and runRound at the round's end).
+   */
+  pendingTouch?: { conversationId: string; at: number };
+}
+
+/** Writes the round's pending last-message time now (see EffectTarget.pendingTouch). */
+export async function settleTouch(tx: Tx, target: Pick<EffectTarget, "pendingTouch">): Promise<void> {
+  const t = target.pendingTouch;
+  if (!t) return;
+  target.pendingTouch = undefined;
+  await touchConversation(tx, t.conversationId, t.at);
 }
 
 export type ApplyOutcome =
@@ -61,6 +75,8 @@ export async function applyEffects(
   };
   for (const [i, e] of effects.entries()) {
     const key = `wf:${run.id}:${target.seq}:${i}`;
+    // A send may leave its time pending, a close writes it; anything else must find it written.
+    if (e.kind !== "send" && e.kind !== "close") await settleTouch(tx, target);
     switch (e.kind) {
       case "open": {
         target.conversation = undefined;
@@ -111,8 +127,10 @@ export async function applyEffects(
           by,
           idempotencyKey: key,
           conversation: conv,
+          deferTouch: true,
           onConversation: (c) => {
             target.conversation = c;
+            target.pendingTouch = { conversationId: c.id, at: c.last_message_at ?? ctx.now() };
           },
         });
         log.message_id = m.id;
@@ -124,9 +142,14 @@ export async function applyEffects(
         break;
       case "close": {
         const input = { category: e.category ?? null, summary: e.summary ?? null, by };
-        const known = target.conversation;
+        const id = conversation();
+        const known = target.conversation?.id === id ? target.conversation : undefined;
         target.conversation = undefined;
-        if (!(await closeIn(ctx, tx, ws, conversation(), input, { skipIfClosed: true, known })))
+        // The close's own update carries the pending time only when it updates from the row that holds it.
+        if (!known || known.status === "closed" || target.pendingTouch?.conversationId !== id)
+          await settleTouch(tx, target);
+        else target.pendingTouch = undefined;
+        if (!(await closeIn(ctx, tx, ws, id, input, { skipIfClosed: true, known })))
           log.close = "already closed";
         break;
       }

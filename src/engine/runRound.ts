@@ -10,7 +10,7 @@ import type { Tx } from "../store/storeContext.ts";
 import { runStore } from "../store/workflows/runStore.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow, WorkflowRunStepsTable } from "../store/workflowTables.ts";
-import { applyEffects, type EffectTarget } from "./applyEffects.ts";
+import { applyEffects, type EffectTarget, settleTouch } from "./applyEffects.ts";
 import { buildScope, parseRunContext, type RunContext, scopeNeeds } from "./buildScope.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 import { executeStep } from "./steps/executeStep.ts";
@@ -100,6 +100,20 @@ export async function runRound(
   runId: string,
   input: RoundInput,
 ): Promise<RoundResult> {
+  const touch: Pick<EffectTarget, "pendingTouch"> = {};
+  const result = await roundSteps(env, tx, runId, input, touch);
+  // A send's last-message time that no close of this round wrote with its own update.
+  await settleTouch(tx, touch);
+  return result;
+}
+
+async function roundSteps(
+  env: EngineEnv,
+  tx: Tx,
+  runId: string,
+  input: RoundInput,
+  touch: Pick<EffectTarget, "pendingTouch">,
+): Promise<RoundResult> {
   const ctx = env.store;
   const run = input.row !== undefined ? input.row : (await runStore.lockIn(ctx, tx, [runId]))[0];
   if (!run || run.lease_owner !== env.owner) throw new LostLease(runId);
@@ -175,6 +189,7 @@ export async function runRound(
       // The open step's effects need the contact locked: one read serves them and the step's templates.
       const rows: { contact?: ContactRow } = {};
       const needs = { ...scopeNeeds(step), lockContact: step.type === "open_conversation" };
+      if (needs.conversation) await settleTouch(tx, touch);
       const scope = await buildScope(ctx, tx, run, def.name, rc, needs, rows);
       result = await executeStep(step, {
         runId: run.id,
@@ -193,9 +208,11 @@ export async function runRound(
         // Only a locked read may stand in for the open's own (on PostgreSQL).
         contact: needs.lockContact ? rows.contact : undefined,
         conversation,
+        pendingTouch: touch.pendingTouch,
       };
       outcome = await applyEffects(ctx, tx, target, result.effects ?? []);
       conversation = target.conversation;
+      touch.pendingTouch = target.pendingTouch;
     } catch (err) {
       throw new StepFailure(executed, step, seq, err);
     }

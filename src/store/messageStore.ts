@@ -61,6 +61,12 @@ export interface OutboundInput {
   conversation?: ConversationRow;
   /** Told the conversation's row as this call leaves it, when it knows it (not after reopening one). */
   onConversation?: (row: ConversationRow) => void;
+  /**
+   * The caller writes the conversation's new last-message time itself, with its next write to the row (a workflow
+   * round's close) or before anything else reads it: only `onConversation` is told, and no UPDATE is made here.
+   * Ignored when the conversation is closed (it is reopened here).
+   */
+  deferTouch?: boolean;
   /** The time to record (default: now). */
   at?: number;
 }
@@ -151,12 +157,7 @@ export async function queueOutboundIn(
   }
   // A conversation created with this message (openIn's withMessage) records it already.
   const recorded = conv.last_message_at === now && conv.last_activity_at === now && conv.updated_at === now;
-  if (!recorded || conv.status === "closed")
-    await tx
-      .updateTable("conversations")
-      .set({ last_message_at: now, last_activity_at: now, updated_at: now })
-      .where("id", "=", conv.id)
-      .execute();
+  if (conv.status === "closed" || !(recorded || input.deferTouch)) await touchConversation(tx, conv.id, now);
   if (conv.status !== "closed")
     input.onConversation?.({ ...conv, last_message_at: now, last_activity_at: now, updated_at: now });
   await writeEvents(
@@ -175,6 +176,15 @@ export async function queueOutboundIn(
     { channelId: conv.channel_id, author: input.author, preview: previewOf(row.type, input.content) },
   );
   return row;
+}
+
+/** Records a message written on the conversation at `at` as its last message and activity. */
+export async function touchConversation(tx: Tx, conversationId: string, at: number): Promise<void> {
+  await tx
+    .updateTable("conversations")
+    .set({ last_message_at: at, last_activity_at: at, updated_at: at })
+    .where("id", "=", conversationId)
+    .execute();
 }
 
 /** A short plain-text rendering of a message for lists, timelines and notifications. */

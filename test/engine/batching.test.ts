@@ -88,6 +88,43 @@ describe.each(engines)("batched triggers and runs on %s", (engine) => {
     expect(await count(t, stale)).toBe(0);
   });
 
+  test("a conversation's last message time is written whether or not the round closes it after the send", async () => {
+    const tpl = (body: string) => ({ template: { name: "order_ready", language: "en", body: ["x", body] } });
+    const make = (name: string, close: boolean) =>
+      createWorkflow(t, {
+        name,
+        frequency_cap: null,
+        trigger: { type: "webhook", contact: { phone: "{{ trigger.phone }}" } },
+        steps: [
+          { id: "open", type: "open_conversation", message: tpl("1") },
+          { id: "again", type: "send_message", ...tpl("2") },
+          ...(close ? [{ id: "close", type: "close_conversation", category: "sales", summary: "s" }] : []),
+        ],
+      });
+    const closing = await make("Send then close", true);
+    const open = await make("Send and stay open", false);
+    const answers = await Promise.all(
+      [closing, open].flatMap((wf) =>
+        Array.from({ length: 10 }, () =>
+          t.api("POST", `/api/v1/workflows/${wf.id}/trigger`, { phone: nextPhone() }),
+        ),
+      ),
+    );
+    const ids = answers.map((a) => a.body.run_id as string);
+    await waitFor("all runs completed", async () => {
+      const runs = await Promise.all(ids.map((id) => getRun(t, id)));
+      return runs.every((r) => r.status === "completed") ? runs : null;
+    });
+    const wrong = sql<{ n: number }>`select count(*) as n from conversations c
+      where c.id in (select conversation_id from workflow_runs where workflow_id in (${closing.id}, ${open.id}))
+        and (c.last_message_at is distinct from (select max(m.created_at) from messages m where m.conversation_id = c.id)
+          or c.last_activity_at < c.last_message_at)`;
+    expect(await count(t, wrong)).toBe(0);
+    const statuses = sql<{ n: number }>`select count(*) as n from conversations c
+      where c.status = 'open' and c.id in (select conversation_id from workflow_runs where workflow_id = ${open.id})`;
+    expect(await count(t, statuses)).toBe(10);
+  });
+
   test("a run that fails inside a batch fails alone, and nothing of it is written twice", async () => {
     const channelId = (await t.api("GET", "/api/v1/channels")).body.data[0].id as string;
     // Free text outside the 24-hour window is refused: the runs of contacts who never wrote fail at "hello".

@@ -18,6 +18,8 @@ export interface QueueInput {
   onConversation?: (row: SendableConversation) => void;
   /** The time to record (default: now). */
   at?: number;
+  /** See queueOutboundIn. */
+  deferTouch?: boolean;
 }
 
 export type SendableConversation = ConversationRow & { opted_out: number; marketing_opt_out: number };
@@ -100,6 +102,7 @@ export async function queueWhatsAppMessageIn(
     by: input.by,
     idempotencyKey: input.idempotencyKey,
     at: input.at,
+    deferTouch: input.deferTouch,
     conversation: toConversationRow(conv),
     onConversation:
       input.onConversation &&

@@ -46,7 +46,10 @@ export async function closeIn(
   input: CloseInput,
   options: {
     skipIfClosed?: boolean;
-    /** The conversation's row as this transaction last wrote it (so it holds its lock): not read again. */
+    /**
+     * The conversation's row as this transaction last wrote it (so it holds its lock), or is about to: not read
+     * again, and its last-message time is written with the close (see queueOutboundIn's deferTouch).
+     */
     known?: ConversationRow;
   } = {},
 ): Promise<boolean> {
@@ -79,7 +82,12 @@ export async function closeIn(
   });
   const updated = await tx
     .updateTable("conversations")
-    .set({ ...stateColumns(t.state), last_activity_at: now, updated_at: now })
+    .set({
+      ...stateColumns(t.state),
+      ...(options.known ? { last_message_at: row.last_message_at } : {}),
+      last_activity_at: now,
+      updated_at: now,
+    })
     .where("id", "=", row.id)
     .where("version", "=", row.version)
     .executeTakeFirst();
