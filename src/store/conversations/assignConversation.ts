@@ -6,6 +6,7 @@ import type { StoreContext, Tx } from "../storeContext.ts";
 import { writeEvents } from "../writeEvents.ts";
 import { conversationQueries } from "./conversationQueries.ts";
 import { type Conversation, stateColumns, toState } from "./conversationRecord.ts";
+import { lockConversation } from "./lockConversation.ts";
 
 /** Assigns a conversation to the bot, an agent, or nobody; a no-op when nothing changes. */
 export async function assignConversation(
@@ -27,13 +28,7 @@ export async function assignIn(
   assignee: Assignee,
   by: Actor,
 ) {
-  let q = tx
-    .selectFrom("conversations")
-    .selectAll()
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", conversationId);
-  if (ctx.dialect === "postgres") q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  const row = await lockConversation(ctx, tx, workspaceId, conversationId);
   if (!row) throw AppError.notFound("Conversation", conversationId);
   const t = transitionConversation(toState(row), { kind: "assign", by, assignee, now: ctx.now() });
   if (t.outcome === "unchanged") return;

@@ -13,6 +13,7 @@ import { workspaceStore } from "../workspaceStore.ts";
 import { writeEvents } from "../writeEvents.ts";
 import { conversationQueries } from "./conversationQueries.ts";
 import { type Conversation, stateColumns, toState } from "./conversationRecord.ts";
+import { lockConversation } from "./lockConversation.ts";
 
 export interface CloseInput {
   category?: string | null;
@@ -53,16 +54,10 @@ export async function closeIn(
     known?: ConversationRow;
   } = {},
 ): Promise<boolean> {
-  let row = options.known?.id === conversationId ? options.known : undefined;
-  if (!row) {
-    let q = tx
-      .selectFrom("conversations")
-      .selectAll()
-      .where("workspace_id", "=", workspaceId)
-      .where("id", "=", conversationId);
-    if (ctx.dialect === "postgres") q = q.forUpdate();
-    row = await q.executeTakeFirst();
-  }
+  const row =
+    options.known?.id === conversationId
+      ? options.known
+      : await lockConversation(ctx, tx, workspaceId, conversationId);
   if (!row) throw AppError.notFound("Conversation", conversationId);
   if (options.skipIfClosed && row.status === "closed") return false;
 
