@@ -72,12 +72,23 @@ export class PostgresRateLimiter implements RateLimiter {
 
   async take(spec: BucketSpec, want: number) {
     const now = Date.now();
-    const db = this.#store.db;
-    await db
-      .insertInto("rate_buckets")
-      .values({ key: spec.key, tokens: spec.initial ?? spec.burst, updated_at: now })
-      .onConflict((oc) => oc.column("key").doNothing())
-      .execute();
+    // The bucket's row is made the first time it is missing, not before every debit.
+    let r = await this.#debit(spec, want, now);
+    if (!r) {
+      await this.#store.db
+        .insertInto("rate_buckets")
+        .values({ key: spec.key, tokens: spec.initial ?? spec.burst, updated_at: now })
+        .onConflict((oc) => oc.column("key").doNothing())
+        .execute();
+      r = await this.#debit(spec, want, now);
+    }
+    const granted = Math.max(0, Number(r?.granted ?? 0));
+    const left = Number(r?.tokens ?? 0);
+    return { granted, waitMs: granted >= want ? 0 : Math.ceil(((1 - left) / spec.rate) * 1000) };
+  }
+
+  /** Refills and debits the bucket in one UPDATE; undefined when it has no row yet. */
+  async #debit(spec: BucketSpec, want: number, now: number) {
     const row = await sql<{ granted: number; tokens: number }>`
       with cur as (
         select key, least(${spec.burst}::float8, tokens + greatest(0, ${now}::bigint - updated_at) / 1000.0 * ${spec.rate}::float8) as t
@@ -85,10 +96,7 @@ export class PostgresRateLimiter implements RateLimiter {
       ), g as (select key, t, least(${want}::int, floor(t)::int) as granted from cur)
       update rate_buckets r set tokens = g.t - g.granted, updated_at = greatest(r.updated_at, ${now}::bigint)
       from g where r.key = g.key
-      returning g.granted as granted, g.t - g.granted as tokens`.execute(db);
-    const r = row.rows[0];
-    const granted = Math.max(0, Number(r?.granted ?? 0));
-    const left = Number(r?.tokens ?? 0);
-    return { granted, waitMs: granted >= want ? 0 : Math.ceil(((1 - left) / spec.rate) * 1000) };
+      returning g.granted as granted, g.t - g.granted as tokens`.execute(this.#store.db);
+    return row.rows[0];
   }
 }
