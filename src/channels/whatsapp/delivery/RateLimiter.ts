@@ -65,6 +65,8 @@ export class MemoryRateLimiter implements RateLimiter {
  */
 export class PostgresRateLimiter implements RateLimiter {
   readonly #store: StoreContext;
+  /** Buckets known to have a row (rows are only ever added; a missing one is simply made again). */
+  readonly #seen = new Set<string>();
 
   constructor(store: StoreContext) {
     this.#store = store;
@@ -72,8 +74,8 @@ export class PostgresRateLimiter implements RateLimiter {
 
   async take(spec: BucketSpec, want: number) {
     const now = Date.now();
-    // The bucket's row is made the first time it is missing, not before every debit.
-    let r = await this.#debit(spec, want, now);
+    // A bucket this process has seen is debited at once; one it hasn't (a new recipient) is made first if missing.
+    let r = this.#seen.has(spec.key) ? await this.#debit(spec, want, now) : undefined;
     if (!r) {
       await this.#store.db
         .insertInto("rate_buckets")
@@ -81,6 +83,8 @@ export class PostgresRateLimiter implements RateLimiter {
         .onConflict((oc) => oc.column("key").doNothing())
         .execute();
       r = await this.#debit(spec, want, now);
+      if (this.#seen.size >= 100_000) this.#seen.clear();
+      this.#seen.add(spec.key);
     }
     const granted = Math.max(0, Number(r?.granted ?? 0));
     const left = Number(r?.tokens ?? 0);
