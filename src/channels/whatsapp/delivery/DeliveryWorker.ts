@@ -137,7 +137,7 @@ export class DeliveryWorker {
       this.#inFlightByChannel,
       this.#warm,
     );
-    if (budget?.rows === 0) {
+    if (budget.rows === 0) {
       if (Number.isFinite(budget.waitMs) && !this.#pump.stopped) {
         clearTimeout(this.#sleep);
         this.#sleep = setTimeout(this.#forceWake, Math.max(1, budget.waitMs));
@@ -146,7 +146,7 @@ export class DeliveryWorker {
       return [];
     }
     // Pair-rate deferrals and other numbers' rows share the read: some slack beyond the tokens.
-    const rows = Math.min(limit * 4, 500, budget ? budget.rows * 2 + 16 : 500);
+    const rows = Math.min(limit * 4, 500, budget.rows * 2 + 16);
     const candidates = await ctx.db
       .selectFrom("messages")
       .select(["id", "channel_id", "contact_id"])

@@ -26,16 +26,16 @@ export function inFlightCap(mps: number): number {
 /**
  * How many queued rows a claim should read now, from the tokens the numbers' buckets hold (without taking them):
  * `rows: 0` with `waitMs` when no number has enough for a worthwhile claim yet (\`claimStep\`, or what its
- * in-flight cap leaves), null when the limiter can't tell (PostgreSQL: the buckets are rows). A claim after every
- * finished send read hundreds of rows to send one or two; at 1,000 mps that was most of the worker's time.
+ * in-flight cap leaves). On PostgreSQL the buckets are rows the limiter can't peek at: there a number's bucket
+ * size (and its in-flight room) bounds the read. A claim after every finished send read hundreds of rows to send
+ * one or two; at 1,000 mps that was most of the worker's time.
  */
 export function claimBudget(
   channels: RoutedChannel[],
   limiter: RateLimiter,
   inFlight: Map<string, number>,
   warm: Set<string>,
-): { rows: number; waitMs: number } | null {
-  if (!limiter.peek) return null;
+): { rows: number; waitMs: number } {
   let rows = 0;
   let waitMs = Number.POSITIVE_INFINITY;
   for (const { channel } of channels) {
@@ -43,6 +43,10 @@ export function claimBudget(
     const bucket = mpsBucket(channel.id, channel.mps);
     const room = inFlightCap(channel.mps) - (inFlight.get(channel.id) ?? 0);
     if (room <= 0) continue; // a finished send wakes the worker
+    if (!limiter.peek) {
+      rows += Math.min(room, bucket.burst);
+      continue;
+    }
     const worthwhile = Math.min(room, claimStep(channel.mps));
     const held = limiter.peek(bucket);
     if (held === undefined) {
