@@ -18,6 +18,11 @@ export interface PumpOptions {
   coalesce?: boolean;
   /** Let the event loop turn between passes (I/O, HTTP answers) when the passes are long and synchronous. */
   yieldBetweenPasses?: boolean;
+  /**
+   * A pass asked for by a wake-up starts at least this long after the previous one started, so that a stream of
+   * commits is served by one pass per interval instead of one each (a pass that found more work goes on at once).
+   */
+  minGapMs?: number;
 }
 
 /**
@@ -32,6 +37,7 @@ export class Pump {
   #again = false;
   #scheduled = false;
   #timer: NodeJS.Timeout | undefined;
+  #lastPassAt = Number.NEGATIVE_INFINITY;
   readonly #tick = () => {
     if (!this.#o.gate || this.#o.gate()) this.wake();
   };
@@ -94,9 +100,16 @@ export class Pump {
 
   async #loop(): Promise<void> {
     try {
+      let more = false;
       do {
+        const wait = more ? 0 : this.#lastPassAt + (this.#o.minGapMs ?? 0) - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (this.stopped) break;
+        // Wake-ups so far (including those during the wait) are served by this pass.
         this.#again = false;
-        if (await this.#o.pass()) this.#again = true;
+        this.#lastPassAt = performance.now();
+        more = await this.#o.pass();
+        if (more) this.#again = true;
         if (this.#again && this.#o.yieldBetweenPasses) await new Promise((r) => setImmediate(r));
       } while (this.#again && this.#state !== "stopped");
     } catch (err) {

@@ -128,4 +128,38 @@ describe("Pump", () => {
     await pump.run();
     expect(passes).toBe(3);
   });
+
+  test("with minGapMs, wake-ups are served one pass per gap, but a pass that found more work goes on at once", async () => {
+    const starts: number[] = [];
+    let more = 0;
+    const pump = new Pump({
+      pass: async () => {
+        starts.push(performance.now());
+        return more-- > 0;
+      },
+      onError: () => {},
+      minGapMs: 40,
+    });
+    pump.start();
+    await tick(5);
+    // A stream of wake-ups over ~60 ms: two more passes at most, each ≥ 40 ms after the previous one.
+    for (let i = 0; i < 12; i++) {
+      pump.wake();
+      await tick(5);
+    }
+    await tick(100);
+    expect(starts.length).toBeGreaterThanOrEqual(2);
+    expect(starts.length).toBeLessThanOrEqual(3);
+    for (let i = 1; i < starts.length; i++)
+      expect((starts[i] as number) - (starts[i - 1] as number)).toBeGreaterThanOrEqual(38);
+    // Passes that report more work are not spaced out (three gaps would be 120 ms).
+    starts.length = 0;
+    more = 3;
+    await tick(45);
+    pump.wake();
+    await tick(110);
+    expect(starts.length).toBe(4);
+    expect((starts[3] as number) - (starts[0] as number)).toBeLessThan(100);
+    await pump.stop();
+  });
 });
