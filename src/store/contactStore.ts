@@ -6,6 +6,7 @@ import { normalizePhone } from "../core/normalizePhone.ts";
 import type { ContactRow } from "./databaseSchema.ts";
 import { insertRow } from "./insertRow.ts";
 import { inTransaction } from "./inTransaction.ts";
+import { preparedSqlite } from "./preparedSqlite.ts";
 import type { Db, StoreContext, Tx } from "./storeContext.ts";
 import { writeEvents } from "./writeEvents.ts";
 
@@ -181,6 +182,9 @@ export const contactStore = {
 
   /** The raw row, in the caller's transaction; `lock` takes it `for update` on PostgreSQL. */
   async rowIn(ctx: StoreContext, tx: Db, id: string, lock = false): Promise<ContactRow | undefined> {
+    // Every workflow step that reads its contact comes here: on SQLite, inside a transaction, no SQL to build.
+    const stmt = tx.isTransaction ? preparedSqlite(ctx, "select * from contacts where id = ?") : null;
+    if (stmt) return stmt.get(id) as ContactRow | undefined;
     const q = tx.selectFrom("contacts").selectAll().where("id", "=", id);
     return (lock && ctx.dialect === "postgres" ? q.forUpdate() : q).executeTakeFirst();
   },

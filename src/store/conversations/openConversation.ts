@@ -5,6 +5,7 @@ import { newId } from "../../core/newId.ts";
 import type { ConversationRow } from "../databaseSchema.ts";
 import { insertRow } from "../insertRow.ts";
 import { inTransaction } from "../inTransaction.ts";
+import { preparedSqlite } from "../preparedSqlite.ts";
 import type { StoreContext, Tx } from "../storeContext.ts";
 import { writeEvents } from "../writeEvents.ts";
 import { conversationQueries } from "./conversationQueries.ts";
@@ -38,6 +39,14 @@ export async function lockLatestConversation(
   contactId: string,
   channelId: string,
 ): Promise<ConversationRow | undefined> {
+  // Every open comes here: on SQLite, inside the caller's transaction, no SQL to build.
+  const stmt = tx.isTransaction
+    ? preparedSqlite(
+        ctx,
+        "select * from conversations where contact_id = ? and channel_id = ? order by last_activity_at desc, id desc limit 1",
+      )
+    : null;
+  if (stmt) return stmt.get(contactId, channelId) as ConversationRow | undefined;
   let q = tx
     .selectFrom("conversations")
     .selectAll()
