@@ -13,7 +13,6 @@ import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
 import { lockLatestConversation, openIn } from "../store/conversations/openConversation.ts";
 import type { ContactRow } from "../store/databaseSchema.ts";
 import { deferredWrites } from "../store/deferredWrites.ts";
-import { insertRow } from "../store/insertRow.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { templateStore } from "../store/templateStore.ts";
 import type { RunRow } from "../store/workflowTables.ts";
@@ -92,7 +91,7 @@ export async function openEffect(
       run_id: run.id,
       at: now,
     };
-    if (!deferredWrites.add(tx, "business_opens", [open])) await insertRow(ctx, tx, "business_opens", open);
+    await deferredWrites.write(ctx, tx, "business_opens", [open]);
   }
 
   const m = e.message;

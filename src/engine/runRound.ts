@@ -6,7 +6,7 @@ import type { Step } from "../core/workflow/workflowDefinitionSchema.ts";
 import { WORKFLOW_LIMITS } from "../core/workflow/workflowLimits.ts";
 import type { ContactRow } from "../store/databaseSchema.ts";
 import { deferredWrites } from "../store/deferredWrites.ts";
-import type { Tx } from "../store/storeContext.ts";
+import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { runStore } from "../store/workflows/runStore.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow, WorkflowRunStepsTable } from "../store/workflowTables.ts";
@@ -44,6 +44,7 @@ export interface RoundInput {
 }
 
 async function logStep(
+  ctx: StoreContext,
   tx: Tx,
   run: RunRow,
   step: Step,
@@ -63,8 +64,7 @@ async function logStep(
     finished_at: finishedAt,
     detail: JSON.stringify(detail),
   };
-  if (!deferredWrites.add(tx, "workflow_run_steps", [row]))
-    await tx.insertInto("workflow_run_steps").values(row).execute();
+  await deferredWrites.write(ctx, tx, "workflow_run_steps", [row]);
 }
 
 async function saveRun(env: EngineEnv, tx: Tx, run: RunRow, rc: RunContext, release: boolean) {
@@ -220,7 +220,7 @@ async function roundSteps(
     run.waitpoint_id = null;
 
     if (outcome.kind === "skip") {
-      await logStep(tx, run, step, seq, "skipped", startedAt, ctx.now(), { reason: outcome.reason });
+      await logStep(ctx, tx, run, step, seq, "skipped", startedAt, ctx.now(), { reason: outcome.reason });
       run.status = "skipped";
       run.skip_reason = outcome.reason;
       run.wake_at = null;
@@ -229,7 +229,7 @@ async function roundSteps(
       return { kind: "finished" };
     }
     if (outcome.kind === "defer") {
-      await logStep(tx, run, step, seq, "deferred", startedAt, ctx.now(), {
+      await logStep(ctx, tx, run, step, seq, "deferred", startedAt, ctx.now(), {
         reason: outcome.reason,
         until: new Date(outcome.until).toISOString(),
       });
@@ -257,7 +257,7 @@ async function roundSteps(
           completed_at: null,
         })
         .execute();
-      await logStep(tx, run, step, seq, "waiting", startedAt, null, {
+      await logStep(ctx, tx, run, step, seq, "waiting", startedAt, null, {
         ...detail,
         waitpoint_id: wpId,
         ...(result.until !== null ? { until: new Date(result.until).toISOString() } : {}),
@@ -270,7 +270,7 @@ async function roundSteps(
     }
     if (result.output !== undefined) rc.steps[step.id] = result.output;
     if (result.save) rc.vars[result.save.name] = result.save.value;
-    await logStep(tx, run, step, seq, "completed", startedAt, ctx.now(), detail);
+    await logStep(ctx, tx, run, step, seq, "completed", startedAt, ctx.now(), detail);
     run.current_step =
       result.next !== undefined ? result.next : (step.next ?? def.steps[idx + 1]?.id ?? null);
   }

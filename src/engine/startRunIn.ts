@@ -94,7 +94,7 @@ export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput
     updated_at: now,
     finished_at: skipReason ? now : null,
   };
-  if (!deferredWrites.add(tx, "workflow_runs", [row])) await insertRow(ctx, tx, "workflow_runs", row);
+  await deferredWrites.write(ctx, tx, "workflow_runs", [row]);
   if (!skipReason && ctx.dialect === "postgres" && !deferredWrites.notify(tx, "parley_runs", ""))
     await sql`select pg_notify('parley_runs', '')`.execute(tx);
   return { runId, created: true, status };

@@ -87,6 +87,16 @@ export const deferredWrites = {
     return true;
   },
 
+  /** Holds the rows for the end of the transaction when it defers `table`, else inserts them now. */
+  async write<T extends DeferredTable>(
+    ctx: StoreContext,
+    tx: Tx,
+    table: T,
+    rows: Insertable<DatabaseSchema[T]>[],
+  ): Promise<void> {
+    if (!this.add(tx, table, rows)) await insertRows(ctx, tx, table, rows);
+  },
+
   /** The rows of `table` this transaction still holds (empty when it writes them at once). */
   pendingRows<T extends DeferredTable>(tx: Tx, table: T): readonly Insertable<DatabaseSchema[T]>[] {
     return (pending.get(tx)?.rows[table] as Insertable<DatabaseSchema[T]>[] | undefined) ?? [];

@@ -6,7 +6,6 @@ import { newId } from "../../core/newId.ts";
 import { categoryStore } from "../categoryStore.ts";
 import type { ConversationRow } from "../databaseSchema.ts";
 import { deferredWrites } from "../deferredWrites.ts";
-import { insertRow } from "../insertRow.ts";
 import { inTransaction } from "../inTransaction.ts";
 import type { StoreContext, Tx } from "../storeContext.ts";
 import { workspaceStore } from "../workspaceStore.ts";
@@ -104,8 +103,7 @@ export async function closeIn(
     closed_at: now,
     duration_ms: Math.max(0, now - row.opened_at),
   };
-  if (!deferredWrites.add(tx, "conversation_closings", [closing]))
-    await insertRow(ctx, tx, "conversation_closings", closing);
+  await deferredWrites.write(ctx, tx, "conversation_closings", [closing]);
   await writeEvents(ctx, tx, { workspaceId, contactId: row.contact_id, conversationId: row.id }, t.events, {
     channelId: row.channel_id,
     categoryName: category?.name ?? null,
