@@ -60,14 +60,7 @@ export const deferredWrites = {
   enable(tx: Tx, scope: DeferScope = "outbox"): void {
     pending.set(tx, {
       tables: TABLES[scope],
-      rows: {
-        events: [],
-        workflow_run_steps: [],
-        business_opens: [],
-        messages: [],
-        conversation_closings: [],
-        workflow_runs: [],
-      },
+      rows: Object.fromEntries(ORDER.map((table) => [table, []])) as unknown as Pending["rows"],
       runs: scope === "engine" ? new Map() : null,
       notify: new Set(),
     });

@@ -4,42 +4,8 @@ import { preparedSqlite } from "./preparedSqlite.ts";
 import type { StoreContext, Tx } from "./storeContext.ts";
 import type { RunRow } from "./workflowTables.ts";
 
-/** A run's position as the engine saves it after a round: the columns `saveRun` writes. */
-export type RunUpdate = Pick<
-  RunRow,
-  | "id"
-  | "status"
-  | "current_step"
-  | "step_count"
-  | "context"
-  | "conversation_id"
-  | "wake_at"
-  | "waitpoint_id"
-  | "skip_reason"
-  | "error"
-  | "finished_at"
-  | "lease_owner"
-  | "lease_until"
-  | "updated_at"
->;
-
-const RUN_COLUMNS = [
-  "status",
-  "current_step",
-  "step_count",
-  "context",
-  "conversation_id",
-  "wake_at",
-  "waitpoint_id",
-  "skip_reason",
-  "error",
-  "finished_at",
-  "lease_owner",
-  "lease_until",
-  "updated_at",
-] as const satisfies readonly (keyof RunUpdate)[];
-
-const PG_TYPE: Record<(typeof RUN_COLUMNS)[number], string> = {
+/** The columns `saveRun` writes, with their PostgreSQL types (VALUES lists carry none, so they are cast). */
+const RUN_COLUMN_TYPES = {
   status: "text",
   current_step: "text",
   step_count: "integer",
@@ -53,7 +19,13 @@ const PG_TYPE: Record<(typeof RUN_COLUMNS)[number], string> = {
   lease_owner: "text",
   lease_until: "bigint",
   updated_at: "bigint",
-};
+} as const satisfies Partial<Record<keyof RunRow, string>>;
+
+type RunColumn = keyof typeof RUN_COLUMN_TYPES;
+const RUN_COLUMNS = Object.keys(RUN_COLUMN_TYPES) as RunColumn[];
+
+/** A run's position as the engine saves it after a round. */
+export type RunUpdate = Pick<RunRow, "id" | RunColumn>;
 
 /** Bound parameters per statement at most: PostgreSQL allows 65,535. */
 const MAX_PARAMS = 30_000;
@@ -90,25 +62,27 @@ export async function writeAtOnce(
     const chunk = runs.slice(i, i + per);
     parts.push({ sql: updateRunsSql(chunk), params: chunk.length * (RUN_COLUMNS.length + 1) });
   }
+  // Greedy: as many parts per statement as fit beside the NOTIFYs, which ride on the last statement.
   const calls = notify.map(([channel, payload]) => sql`pg_notify(${channel}, ${payload})`);
-  let pendingNotify = calls.length > 0;
-  // Greedy: as many parts per statement as fit; the NOTIFYs ride on the last one.
-  for (let i = 0; i < parts.length || pendingNotify; ) {
-    const group: Part[] = [];
-    let params = calls.length * 2;
-    while (i < parts.length && (group.length === 0 || params + (parts[i] as Part).params <= MAX_PARAMS)) {
-      const part = parts[i++] as Part;
-      group.push(part);
-      params += part.params;
+  const statements: Part[][] = [[]];
+  let used = calls.length * 2;
+  for (const part of parts) {
+    const current = statements.at(-1) as Part[];
+    if (current.length > 0 && used + part.params > MAX_PARAMS) {
+      statements.push([part]);
+      used = calls.length * 2 + part.params;
+    } else {
+      current.push(part);
+      used += part.params;
     }
-    const last = i >= parts.length;
-    const tail = last && calls.length > 0 ? sql`select ${sql.join(calls)}` : sql`select 1`;
-    if (last) pendingNotify = false;
-    if (group.length === 0) await tail.execute(tx);
-    else {
-      const ctes = group.map((p, k) => sql`${sql.raw(`w${k}`)} as (${p.sql})`);
+  }
+  for (const [k, group] of statements.entries()) {
+    const tail =
+      k === statements.length - 1 && calls.length > 0 ? sql`select ${sql.join(calls)}` : sql`select 1`;
+    if (group.length > 0) {
+      const ctes = group.map((p, n) => sql`${sql.raw(`w${n}`)} as (${p.sql})`);
       await sql`with ${sql.join(ctes)} ${tail}`.execute(tx);
-    }
+    } else if (calls.length > 0) await tail.execute(tx);
   }
 }
 
@@ -116,7 +90,7 @@ export async function writeAtOnce(
 function updateRunsSql(runs: RunUpdate[]) {
   const values = runs.map(
     (r) =>
-      sql`(${sql.join([sql`${r.id}::text`, ...RUN_COLUMNS.map((c) => sql`${r[c]}::${sql.raw(PG_TYPE[c])}`)])})`,
+      sql`(${sql.join([sql`${r.id}::text`, ...RUN_COLUMNS.map((c) => sql`${r[c]}::${sql.raw(RUN_COLUMN_TYPES[c])}`)])})`,
   );
   const set = RUN_COLUMNS.map((c) => sql`${sql.ref(c)} = v.${sql.ref(c)}`);
   const columns = sql.join(RUN_COLUMNS.map((c) => sql.ref(c)));
