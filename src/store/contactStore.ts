@@ -94,14 +94,7 @@ export const contactStore = {
   ): Promise<{ contact: Contact; created: boolean }> {
     const phone = normalizePhone(input.phone);
     const existing =
-      known !== undefined
-        ? known
-        : await tx
-            .selectFrom("contacts")
-            .selectAll()
-            .where("workspace_id", "=", workspaceId)
-            .where("phone", "=", phone)
-            .executeTakeFirst();
+      known !== undefined ? known : (await this.rowsByPhone(tx, workspaceId, [phone])).get(phone);
     if (existing) {
       const contact = await applyPatch(ctx, tx, toContact(existing), input);
       return { contact, created: false };
