@@ -141,7 +141,8 @@ export async function openEffect(
       idempotencyKey: o.key,
       onConversation: o.onConversation,
       at: now,
-      // A conversation created just now is exactly what was written; only a reopened one is read again.
+      // A conversation created just now is exactly what was written, this message's time included
+      // (withMessage); only a reopened one is read again and has the time written.
       ...(opened.created
         ? {
             conversation: {
@@ -149,6 +150,7 @@ export async function openEffect(
               opted_out: contact.opted_out,
               marketing_opt_out: contact.marketing_opt_out,
             },
+            deferTouch: true,
           }
         : {}),
     });

@@ -62,9 +62,10 @@ export interface OutboundInput {
   /** Told the conversation's row as this call leaves it, when it knows it (not after reopening one). */
   onConversation?: (row: ConversationRow) => void;
   /**
-   * The caller writes the conversation's new last-message time itself, with its next write to the row (a workflow
-   * round's close) or before anything else reads it: only `onConversation` is told, and no UPDATE is made here.
-   * Ignored when the conversation is closed (it is reopened here).
+   * The caller writes (or, inserting the conversation with it, has written) the conversation's new last-message
+   * time itself, with its next write to the row (a workflow round's close) or before anything else reads it: only
+   * `onConversation` is told, and no UPDATE is made here. Ignored when the conversation is closed (it is reopened
+   * here).
    */
   deferTouch?: boolean;
   /** The time to record (default: now). */
@@ -155,9 +156,7 @@ export async function queueOutboundIn(
     if (!existing) throw new AppError("conflict", "the message changed concurrently; try again");
     return existing;
   }
-  // A conversation created with this message (openIn's withMessage) records it already.
-  const recorded = conv.last_message_at === now && conv.last_activity_at === now && conv.updated_at === now;
-  if (conv.status === "closed" || !(recorded || input.deferTouch)) await touchConversation(tx, conv.id, now);
+  if (conv.status === "closed" || !input.deferTouch) await touchConversation(tx, conv.id, now);
   if (conv.status !== "closed")
     input.onConversation?.({ ...conv, last_message_at: now, last_activity_at: now, updated_at: now });
   await writeEvents(
