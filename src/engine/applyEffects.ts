@@ -28,6 +28,12 @@ export interface EffectTarget {
   seq: number;
   /** The run's contact as this step read it (locked on PostgreSQL for an open), if it did. */
   contact?: ContactRow;
+  /** What the round carries from step to step; the round's own object, changed here in place. */
+  round: RoundState;
+}
+
+/** What one round (runRound) carries from step to step about its conversation. */
+export interface RoundState {
   /**
    * The run's conversation as this transaction last wrote it (an open, a queued message), so a later send or
    * close of the same round needn't read it again; kept current here, and dropped by anything that changes it
@@ -41,11 +47,11 @@ export interface EffectTarget {
   pendingTouch?: { conversationId: string; at: number };
 }
 
-/** Writes the round's pending last-message time now (see EffectTarget.pendingTouch). */
-export async function settleTouch(tx: Tx, target: Pick<EffectTarget, "pendingTouch">): Promise<void> {
-  const t = target.pendingTouch;
+/** Writes the round's pending last-message time now (see RoundState.pendingTouch). */
+export async function settleTouch(tx: Tx, round: RoundState): Promise<void> {
+  const t = round.pendingTouch;
   if (!t) return;
-  target.pendingTouch = undefined;
+  round.pendingTouch = undefined;
   await touchConversation(tx, t.conversationId, t.at);
 }
 
@@ -63,6 +69,7 @@ export async function applyEffects(
 ): Promise<ApplyOutcome> {
   const log: Record<string, unknown> = {};
   const run = target.run;
+  const round = target.round;
   const ws = run.workspace_id;
   const by: Actor = { type: "workflow", id: run.workflow_id };
   const conversation = () => {
@@ -76,10 +83,10 @@ export async function applyEffects(
   for (const [i, e] of effects.entries()) {
     const key = `wf:${run.id}:${target.seq}:${i}`;
     // A send may leave its time pending, a close writes it; anything else must find it written.
-    if (e.kind !== "send" && e.kind !== "close") await settleTouch(tx, target);
+    if (e.kind !== "send" && e.kind !== "close") await settleTouch(tx, round);
     switch (e.kind) {
       case "open": {
-        target.conversation = undefined;
+        round.conversation = undefined;
         const out = await openEffect(ctx, tx, {
           run,
           definition: target.definition,
@@ -87,7 +94,7 @@ export async function applyEffects(
           key,
           contact: target.contact,
           onConversation: (c) => {
-            target.conversation = c;
+            round.conversation = c;
           },
         });
         if (out.kind !== "ok") return out;
@@ -96,8 +103,8 @@ export async function applyEffects(
       }
       case "send": {
         const convId = conversation();
-        const known = target.conversation?.id === convId ? target.conversation : undefined;
-        target.conversation = undefined;
+        const known = round.conversation?.id === convId ? round.conversation : undefined;
+        round.conversation = undefined;
         // One read serves the window check, the opt-out skip and the WhatsApp rules when queueing.
         const conv = known ?? (await readSendable(tx, ws, convId));
         if (!conv) throw AppError.notFound("Conversation", convId);
@@ -129,26 +136,26 @@ export async function applyEffects(
           conversation: conv,
           deferTouch: true,
           onConversation: (c) => {
-            target.conversation = c;
-            target.pendingTouch = { conversationId: c.id, at: c.last_message_at ?? ctx.now() };
+            round.conversation = c;
+            round.pendingTouch = { conversationId: c.id, at: c.last_message_at ?? ctx.now() };
           },
         });
         log.message_id = m.id;
         break;
       }
       case "assign":
-        target.conversation = undefined;
+        round.conversation = undefined;
         await assignIn(ctx, tx, ws, conversation(), e.to, by);
         break;
       case "close": {
         const input = { category: e.category ?? null, summary: e.summary ?? null, by };
         const id = conversation();
-        const known = target.conversation?.id === id ? target.conversation : undefined;
-        target.conversation = undefined;
+        const known = round.conversation?.id === id ? round.conversation : undefined;
+        round.conversation = undefined;
         // The close's own update carries the pending time only when it updates from the row that holds it.
-        if (!known || known.status === "closed" || target.pendingTouch?.conversationId !== id)
-          await settleTouch(tx, target);
-        else target.pendingTouch = undefined;
+        if (!known || known.status === "closed" || round.pendingTouch?.conversationId !== id)
+          await settleTouch(tx, round);
+        else round.pendingTouch = undefined;
         if (!(await closeIn(ctx, tx, ws, id, input, { skipIfClosed: true, known })))
           log.close = "already closed";
         break;
@@ -156,7 +163,7 @@ export async function applyEffects(
       case "update_contact": {
         if (!run.contact_id) throw AppError.validation("contact", "the run has no contact");
         // Its opt-out flags may change.
-        target.conversation = undefined;
+        round.conversation = undefined;
         log.changes = await updateContactIn(ctx, tx, ws, run.contact_id, e, by);
         break;
       }

@@ -1,4 +1,3 @@
-import type { SendableConversation } from "../channels/whatsapp/queueWhatsAppMessage.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import { renderLiquid } from "../core/workflow/liquidRenderer.ts";
@@ -10,7 +9,7 @@ import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { runStore } from "../store/workflows/runStore.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow, WorkflowRunStepsTable } from "../store/workflowTables.ts";
-import { applyEffects, type EffectTarget, settleTouch } from "./applyEffects.ts";
+import { applyEffects, type EffectTarget, type RoundState, settleTouch } from "./applyEffects.ts";
 import { buildScope, parseRunContext, type RunContext, scopeNeeds } from "./buildScope.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 import { executeStep } from "./steps/executeStep.ts";
@@ -100,10 +99,10 @@ export async function runRound(
   runId: string,
   input: RoundInput,
 ): Promise<RoundResult> {
-  const touch: Pick<EffectTarget, "pendingTouch"> = {};
-  const result = await roundSteps(env, tx, runId, input, touch);
+  const round: RoundState = {};
+  const result = await roundSteps(env, tx, runId, input, round);
   // A send's last-message time that no close of this round wrote with its own update.
-  await settleTouch(tx, touch);
+  await settleTouch(tx, round);
   return result;
 }
 
@@ -112,7 +111,7 @@ async function roundSteps(
   tx: Tx,
   runId: string,
   input: RoundInput,
-  touch: Pick<EffectTarget, "pendingTouch">,
+  round: RoundState,
 ): Promise<RoundResult> {
   const ctx = env.store;
   const run = input.row !== undefined ? input.row : (await runStore.lockIn(ctx, tx, [runId]))[0];
@@ -152,8 +151,6 @@ async function roundSteps(
     }
   }
   run.status = "running";
-  // The conversation as this round last wrote it, carried from step to step (see EffectTarget).
-  let conversation: SendableConversation | undefined;
 
   for (let executed = 0; ; executed++) {
     if (executed >= input.limit) {
@@ -189,7 +186,7 @@ async function roundSteps(
       // The open step's effects need the contact locked: one read serves them and the step's templates.
       const rows: { contact?: ContactRow } = {};
       const needs = { ...scopeNeeds(step), lockContact: step.type === "open_conversation" };
-      if (needs.conversation) await settleTouch(tx, touch);
+      if (needs.conversation) await settleTouch(tx, round);
       const scope = await buildScope(ctx, tx, run, def.name, rc, needs, rows);
       result = await executeStep(step, {
         runId: run.id,
@@ -207,12 +204,9 @@ async function roundSteps(
         seq,
         // Only a locked read may stand in for the open's own (on PostgreSQL).
         contact: needs.lockContact ? rows.contact : undefined,
-        conversation,
-        pendingTouch: touch.pendingTouch,
+        round,
       };
       outcome = await applyEffects(ctx, tx, target, result.effects ?? []);
-      conversation = target.conversation;
-      touch.pendingTouch = target.pendingTouch;
     } catch (err) {
       throw new StepFailure(executed, step, seq, err);
     }
