@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { Pump } from "../runtime/Pump.ts";
 import type { EventRow } from "../store/databaseSchema.ts";
 import { type EventCursor, eventOrder } from "../store/eventOrder.ts";
-import type { StoreContext } from "../store/storeContext.ts";
+import type { Db, StoreContext } from "../store/storeContext.ts";
 import { type ResumeToken, resumeToken } from "./resumeToken.ts";
 
 export interface LiveEvent {
@@ -194,9 +194,21 @@ export class EventHub {
     }
   }
 
-  /** Marks every event visible now as already handled. */
+  /**
+   * Marks every event visible now as already handled. On PostgreSQL its reads share one snapshot: an event that
+   * committed between two of them was counted in one (the final cursor) but not the other (the highest id), and
+   * so was neither history nor news.
+   */
   async #baseline(): Promise<void> {
-    const db = this.#store.db;
+    if (this.#store.dialect === "postgres")
+      await this.#store.db
+        .transaction()
+        .setIsolationLevel("repeatable read")
+        .execute((tx) => this.#baselineIn(tx));
+    else await this.#baselineIn(this.#store.db);
+  }
+
+  async #baselineIn(db: Db): Promise<void> {
     const max = await db
       .selectFrom("events")
       .select((eb) => eb.fn.max("id").as("m"))
