@@ -5,6 +5,8 @@ import { MemoryRateLimiter, PostgresRateLimiter } from "../channels/whatsapp/del
 import { ChannelDirectory } from "../channels/whatsapp/ingest/ChannelDirectory.ts";
 import { WebhookInbox } from "../channels/whatsapp/ingest/WebhookInbox.ts";
 import { WebhookProcessor } from "../channels/whatsapp/ingest/WebhookProcessor.ts";
+import { WebhookSpool } from "../channels/whatsapp/ingest/WebhookSpool.ts";
+import { WebhookThread } from "../channels/whatsapp/ingest/WebhookThread.ts";
 import { webhookRoutes } from "../channels/whatsapp/ingest/webhookRoutes.ts";
 import type { Config } from "../config/loadConfig.ts";
 import { resolveSecretKey } from "../config/resolveSecretKey.ts";
@@ -15,6 +17,7 @@ import { createDatabase } from "../store/createDatabase.ts";
 import { migrate } from "../store/migrate.ts";
 import { SecretBox } from "../store/secretBox.ts";
 import { createStoreContext } from "../store/storeContext.ts";
+import { ThreadWriteLock } from "../store/ThreadWriteLock.ts";
 import { workspaceStore } from "../store/workspaceStore.ts";
 import type { AppContext } from "./AppContext.ts";
 import { mountSandbox, type Sandbox } from "./mountSandbox.ts";
@@ -24,13 +27,21 @@ export interface Parley {
   server: FastifyInstance;
   /** Set on the very first start: the default workspace and its admin API key (shown once). */
   bootstrap: { workspaceId: string; apiKey: string } | null;
-  processor: WebhookProcessor;
+  /** Webhook processing: in this thread, or on the webhook thread (SQLite file, PARLEY_WEBHOOK_THREAD=on). */
+  processor: WebhookIngestion;
   delivery: DeliveryWorker;
   workflows: WorkflowEngine;
   sandbox: Sandbox | null;
   /** Starts the background workers (webhook processing, delivery); `serve` and `worker` call it. */
   startWorkers(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface WebhookIngestion {
+  start(): void;
+  stop(): Promise<void>;
+  /** Resolves when every delivery accepted so far is processed (tests and benchmarks). */
+  drain(): Promise<void>;
 }
 
 export interface ParleyOptions {
@@ -54,10 +65,18 @@ export async function createParley(
   log: Logger,
   options: ParleyOptions = {},
 ): Promise<Parley> {
-  const database = createDatabase(config.DATABASE_URL, { poolSize: config.PARLEY_PG_POOL });
+  // A test's clock can't cross into another thread, and an in-memory SQLite database can't be shared with one.
+  const threaded =
+    config.PARLEY_WEBHOOK_THREAD === "on" &&
+    config.DATABASE_URL.startsWith("sqlite:") &&
+    config.DATABASE_URL !== "sqlite::memory:" &&
+    !options.now;
+  const threadLock = threaded ? new ThreadWriteLock() : undefined;
+  const database = createDatabase(config.DATABASE_URL, { poolSize: config.PARLEY_PG_POOL, threadLock });
   try {
     await migrate(database.db, database.dialect);
-    const secrets = new SecretBox(resolveSecretKey(config.PARLEY_SECRET_KEY, config.dataDir, log));
+    const secretKey = resolveSecretKey(config.PARLEY_SECRET_KEY, config.dataDir, log);
+    const secrets = new SecretBox(secretKey);
     const store = createStoreContext(database, secrets, options.now);
     const deps: AppContext = { config, log, store };
 
@@ -71,8 +90,26 @@ export async function createParley(
     const hub = new EventHub(store, log);
     await hub.start();
     const directory = new ChannelDirectory(store);
-    const inbox = new WebhookInbox(store);
-    const processor = new WebhookProcessor(store, directory, log);
+    let inbox: Pick<WebhookInbox, "accept">;
+    let processor: WebhookIngestion;
+    if (threadLock && database.file) {
+      let thread: WebhookThread | null = null;
+      const spool = new WebhookSpool(`${database.file}.webhook-spool`, (chunk) => thread?.take(chunk));
+      thread = new WebhookThread({
+        spool,
+        url: config.DATABASE_URL,
+        lock: threadLock,
+        secretKey,
+        log,
+        bus: store.bus,
+      });
+      for (const chunk of spool.open()) thread.take(chunk);
+      inbox = thread;
+      processor = thread;
+    } else {
+      inbox = new WebhookInbox(store);
+      processor = new WebhookProcessor(store, directory, log);
+    }
     const limiter =
       database.dialect === "postgres" ? new PostgresRateLimiter(store) : new MemoryRateLimiter();
     const delivery = new DeliveryWorker(store, directory, limiter, log, options.delivery);
@@ -112,10 +149,8 @@ export async function createParley(
       async close() {
         await server.close();
         await workflows.stop();
-        if (workers) {
-          await processor.stop();
-          await delivery.stop();
-        }
+        await processor.stop();
+        if (workers) await delivery.stop();
         await sandbox?.close();
         await hub.stop();
         await database.close();

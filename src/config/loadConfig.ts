@@ -21,6 +21,11 @@ const configSchema = z.object({
    * connections in all; more only adds switching (on 2 cores: 118 runs/s with 10 per process, 154–193 with 4).
    */
   PARLEY_PG_POOL: z.coerce.number().int().min(2).max(200).default(DEFAULT_PG_POOL),
+  /**
+   * SQLite file: store and process webhooks on a second thread, behind an append-only spool, so HTTP and the
+   * database work on two cores (`off`: one thread does both, as on PostgreSQL).
+   */
+  PARLEY_WEBHOOK_THREAD: z.enum(["on", "off"]).default("on"),
   /** Let workflow http_request steps reach private networks (loopback, 10/8, 192.168/16 …). */
   PARLEY_HTTP_ALLOW_PRIVATE: z.enum(["on", "off"]).default("off"),
   /**

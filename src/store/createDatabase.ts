@@ -1,10 +1,18 @@
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, PostgresDialect, type SqliteDatabase as SqliteDatabaseLike, SqliteDialect } from "kysely";
+import {
+  type Driver,
+  Kysely,
+  PostgresDialect,
+  type SqliteDatabase as SqliteDatabaseLike,
+  SqliteDialect,
+  type SqliteDialectConfig,
+} from "kysely";
 import pg from "pg";
 import type { DatabaseSchema } from "./databaseSchema.ts";
 import { inlineLimitOne } from "./inlineLimitOne.ts";
+import type { ThreadWriteLock } from "./ThreadWriteLock.ts";
 import { startWalCheckpointer } from "./walCheckpointer.ts";
 
 export type Dialect = "sqlite" | "postgres";
@@ -35,7 +43,16 @@ pg.types.setTypeParser(20, (value) => Number(value));
  * Opens the database named by a URL: `sqlite:PATH` (the embedded default, one file, WAL) or `postgres://…`.
  * @example const { db } = createDatabase("sqlite:./data/parley.db");
  */
-export function createDatabase(url: string, options: { poolSize?: number } = {}): Database {
+export function createDatabase(
+  url: string,
+  options: {
+    poolSize?: number;
+    /** SQLite: taken around every use of the connection, when another thread has a connection to the file too. */
+    threadLock?: ThreadWriteLock;
+    /** SQLite: run the background checkpointer (default on; off in a second thread of the same process). */
+    checkpointer?: boolean;
+  } = {},
+): Database {
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? DEFAULT_PG_POOL });
     // An idle client that loses its connection must not crash the process.
@@ -55,11 +72,12 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
     // The default 2 MB page cache makes every index lookup a read() once tables grow past a few thousand rows.
     sqlite.pragma("cache_size = -65536");
     sqlite.pragma("temp_store = memory");
-    // Checkpoints run in a background thread (walCheckpointer); this is only the safety net.
-    const checkpointer = file === ":memory:" ? null : startWalCheckpointer(file);
-    if (checkpointer) sqlite.pragma("wal_autocheckpoint = 4000");
+    // Checkpoints run in a background thread (walCheckpointer, one per process); this is only the safety net.
+    const checkpointer =
+      file === ":memory:" || options.checkpointer === false ? null : startWalCheckpointer(file);
+    if (file !== ":memory:") sqlite.pragma("wal_autocheckpoint = 4000");
     const db = new Kysely<DatabaseSchema>({
-      dialect: new SqliteDialect({ database: cachingStatements(sqlite) }),
+      dialect: new LockingSqliteDialect({ database: cachingStatements(sqlite) }, options.threadLock),
       plugins: [inlineLimitOne],
     });
     return {
@@ -74,6 +92,35 @@ export function createDatabase(url: string, options: { poolSize?: number } = {})
     };
   }
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(":")[0]}:…")`);
+}
+
+/** Kysely's SQLite dialect, whose one connection is also held under a lock shared with another thread. */
+class LockingSqliteDialect extends SqliteDialect {
+  readonly #lock: ThreadWriteLock | undefined;
+
+  constructor(config: SqliteDialectConfig, lock: ThreadWriteLock | undefined) {
+    super(config);
+    this.#lock = lock;
+  }
+
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    const lock = this.#lock;
+    if (!lock) return driver;
+    const acquire = driver.acquireConnection.bind(driver);
+    const release = driver.releaseConnection.bind(driver);
+    // Kysely's own mutex first, then the threads' lock: a thread holds the shared lock only while it runs.
+    driver.acquireConnection = async () => {
+      const connection = await acquire();
+      await lock.acquire();
+      return connection;
+    };
+    driver.releaseConnection = async (connection) => {
+      lock.release();
+      await release(connection);
+    };
+    return driver;
+  }
 }
 
 /**

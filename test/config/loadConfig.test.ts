@@ -24,6 +24,7 @@ describe("loadConfig", () => {
       DATABASE_URL: "sqlite:./data/parley.db",
       LOG_LEVEL: "info",
       PARLEY_SIMULATOR: "on",
+      PARLEY_WEBHOOK_THREAD: "on",
       PARLEY_HTTP_ALLOW_PRIVATE: "off",
       PARLEY_PG_POOL: 4,
       PARLEY_TRUST_PROXY: "loopback,linklocal,uniquelocal",

@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import { GroupCommit } from "../../../store/GroupCommit.ts";
 import type { StoreContext } from "../../../store/storeContext.ts";
+import { deliveryKey } from "./deliveryKey.ts";
 
 type Row = {
   channel_id: string | null;
@@ -11,19 +11,6 @@ type Row = {
   attempts: number;
   error: null;
 };
-
-const TIMESTAMP = /"timestamp"\s*:\s*"?(\d{1,12})/;
-
-/**
- * The key identical deliveries share: the SHA-256 of the body, after the first timestamp in it (Meta's message
- * and status times, in seconds; "0" when there is none). The prefix keeps the unique index growing at its end,
- * as deliveries arrive roughly in time order: a bare hash put every delivery on a random index page, and every
- * commit wrote all those pages out again.
- */
-function dedupeKey(body: string): string {
-  const ts = TIMESTAMP.exec(body)?.[1] ?? "0";
-  return `${ts.padStart(12, "0")}:${createHash("sha256").update(body).digest("hex")}`;
-}
 
 /** Rows per multi-row INSERT on PostgreSQL: far below its bound-parameter limit. */
 const CHUNK = 500;
@@ -50,7 +37,7 @@ export class WebhookInbox {
         const now = store.now();
         const rows: Row[] = batch.map((p) => ({
           channel_id: p.channelId,
-          body_hash: dedupeKey(p.body),
+          body_hash: deliveryKey(p.body),
           body: p.body,
           received_at: now,
           processed_at: null,

@@ -11,7 +11,9 @@ import { applyStatusUpdate } from "./applyStatusUpdate.ts";
 import type { ChannelDirectory, RoutedChannel } from "./ChannelDirectory.ts";
 import { InboundBatch } from "./InboundBatch.ts";
 import { ingestInboundMessage } from "./ingestInboundMessage.ts";
+import { insertDeliveries } from "./insertDeliveries.ts";
 import { StatusPrefetch } from "./StatusPrefetch.ts";
+import type { SpooledDelivery } from "./spoolFrames.ts";
 
 const BATCH = 200;
 const MIN_CLAIM = 8;
@@ -89,17 +91,27 @@ export class WebhookProcessor {
    * Optimistically runs the batch without savepoints (they cost two statements per delivery); the first failure
    * rolls it back and the batch runs again carefully, each delivery in its own savepoint.
    */
-  async #processBatch(): Promise<{ claimed: number; done: number }> {
+  async #processBatch(fresh?: SpooledDelivery[]): Promise<{ claimed: number; done: number }> {
     try {
-      return await this.#runBatch(false);
+      return await this.#runBatch(false, fresh);
     } catch (err) {
       // Whatever failed (one delivery, or a bulk write of the batch), nothing of it was committed.
       if (!(err instanceof NeedsCare)) this.#log.warn({ err }, "webhook batch failed; retrying one by one");
-      return this.#runBatch(true);
+      return this.#runBatch(true, fresh);
     }
   }
 
-  async #runBatch(careful: boolean): Promise<{ claimed: number; done: number }> {
+  /**
+   * Stores deliveries that are not in the database yet and processes them in the same transaction (the webhook
+   * thread's path: the spool kept them until now). One that fails is stored unprocessed with its error, and
+   * retried like any other.
+   */
+  async ingest(deliveries: SpooledDelivery[]): Promise<void> {
+    if (deliveries.length > 0) await this.#processBatch(deliveries);
+  }
+
+  /** Processes `fresh` deliveries, storing them first; without them, claims stored ones not processed yet. */
+  async #runBatch(careful: boolean, fresh?: SpooledDelivery[]): Promise<{ claimed: number; done: number }> {
     const ctx = this.#store;
     const failed: number[] = [];
     const handled: number[] = [];
@@ -114,7 +126,7 @@ export class WebhookProcessor {
         .orderBy("id")
         .limit(this.#claim);
       if (ctx.dialect === "postgres") q = q.forUpdate().skipLocked();
-      const rows = await q.execute();
+      const rows = fresh ? await insertDeliveries(ctx, tx, fresh, ctx.now()) : await q.execute();
       const events = new Map<number, WebhookEvent[]>();
       const batch = careful ? null : new InboundBatch(ctx, tx);
       const statuses = careful ? undefined : new StatusPrefetch();
@@ -137,7 +149,9 @@ export class WebhookProcessor {
       }
       // PostgreSQL work is round trips, not a blocked event loop, and the whole claimed batch was parsed and its
       // messages prefetched: stopping early there would throw that work away and claim the rest again.
-      const deadline = ctx.dialect === "sqlite" ? performance.now() + SLICE_MS : Number.POSITIVE_INFINITY;
+      // Fresh deliveries are in no other row to come back to: all of them are processed now.
+      const deadline =
+        ctx.dialect === "sqlite" && !fresh ? performance.now() + SLICE_MS : Number.POSITIVE_INFINITY;
       for (const row of rows) {
         if (handled.length > 0 && performance.now() > deadline) break;
         handled.push(row.id);
@@ -160,6 +174,7 @@ export class WebhookProcessor {
           await tx
             .updateTable("webhook_deliveries")
             .set((eb) => ({
+              processed_at: null,
               attempts: eb("attempts", "+", 1),
               error: String(err instanceof Error ? err.message : err).slice(0, 500),
             }))
@@ -170,7 +185,7 @@ export class WebhookProcessor {
       await batch?.flush();
       await deferredWrites.flush(ctx, tx);
       const done = handled.filter((id) => !failed.includes(id));
-      if (done.length > 0) {
+      if (done.length > 0 && !fresh) {
         await tx
           .updateTable("webhook_deliveries")
           .set({ processed_at: ctx.now(), error: null })

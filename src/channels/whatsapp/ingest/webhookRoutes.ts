@@ -45,7 +45,7 @@ const deliveryDocs = {
  */
 export function webhookRoutes(
   app: FastifyInstance,
-  deps: { directory: ChannelDirectory; inbox: WebhookInbox; log: Logger },
+  deps: { directory: ChannelDirectory; inbox: Pick<WebhookInbox, "accept">; log: Logger },
 ) {
   const log = deps.log.child({ component: "webhooks" });
 

@@ -1,0 +1,129 @@
+import {
+  closeSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { AppError } from "../../../core/errors.ts";
+import { GroupCommit } from "../../../store/GroupCommit.ts";
+import { decodeFrames, encodeFrame, type SpooledDelivery } from "./spoolFrames.ts";
+
+/** Deliveries written together, and where the segment ends after them: the mark the database acknowledges. */
+export interface SpoolChunk {
+  deliveries: SpooledDelivery[];
+  seq: number;
+  end: number;
+}
+
+/** A segment is closed and a new one started past this size; a closed segment is deleted once all of it is in. */
+const SEGMENT_BYTES = 16 * 1024 * 1024;
+const NAME = /^segment-(\d{12})\.spool$/;
+
+const nameOf = (seq: number) => `segment-${String(seq).padStart(12, "0")}.spool`;
+
+/**
+ * The webhook inbox of the threaded SQLite setup: verified deliveries are appended to a file before Meta gets
+ * its 200, and handed to the thread that writes them into the database. An append is a plain `write()`, as
+ * durable as a SQLite commit in WAL mode with `synchronous = NORMAL` (it survives the process dying, not the
+ * machine losing power), and costs the event loop a few microseconds instead of a transaction. Deliveries
+ * arriving in the same turn of the event loop share one write. Segments left by a process that died are read
+ * back on start (`open`) and ingested first; storing is idempotent, so a delivery read twice is stored once.
+ */
+export class WebhookSpool {
+  readonly #dir: string;
+  readonly #onChunk: (chunk: SpoolChunk) => void;
+  readonly #segmentBytes: number;
+  readonly #commits: GroupCommit<SpooledDelivery, void>;
+  #seq = 0;
+  #fd = -1;
+  #size = 0;
+  /** Closed segments not yet fully in the database, with their final sizes. */
+  readonly #sealed = new Map<number, number>();
+  #acked = { seq: 0, end: 0 };
+
+  constructor(dir: string, onChunk: (chunk: SpoolChunk) => void, options: { segmentBytes?: number } = {}) {
+    this.#dir = dir;
+    this.#onChunk = onChunk;
+    this.#segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
+    this.#commits = new GroupCommit({ commitBatch: async (items) => this.#append(items) });
+  }
+
+  /** Opens a new segment; returns the deliveries that segments left by an earlier process still hold. */
+  open(): SpoolChunk[] {
+    mkdirSync(this.#dir, { recursive: true });
+    const left: SpoolChunk[] = [];
+    const seqs = readdirSync(this.#dir)
+      .map((name) => NAME.exec(name)?.[1])
+      .filter((s): s is string => s !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+    for (const seq of seqs) {
+      const { deliveries, used } = decodeFrames(readFileSync(join(this.#dir, nameOf(seq))));
+      this.#sealed.set(seq, used);
+      if (deliveries.length > 0) left.push({ deliveries, seq, end: used });
+      else this.acknowledge(seq, used);
+    }
+    this.#seq = (seqs.at(-1) ?? 0) + 1;
+    this.#openSegment();
+    return left;
+  }
+
+  accept(delivery: SpooledDelivery): Promise<void> {
+    if (this.#fd < 0) return Promise.reject(new AppError("unavailable", "The webhook inbox is not open"));
+    return this.#commits.submit(delivery);
+  }
+
+  /** Everything up to `end` of segment `seq` is in the database: deletes the segments that are all in. */
+  acknowledge(seq: number, end: number): void {
+    this.#acked = { seq, end };
+    for (const [s, size] of this.#sealed) {
+      if (s > seq || (s === seq && end < size)) continue;
+      this.#sealed.delete(s);
+      unlinkSync(join(this.#dir, nameOf(s)));
+    }
+  }
+
+  /** Closes the segment; deletes it too when all of it is in the database. */
+  close(): void {
+    if (this.#fd < 0) return;
+    closeSync(this.#fd);
+    this.#fd = -1;
+    this.#sealed.set(this.#seq, this.#size);
+    this.acknowledge(this.#acked.seq, this.#acked.end);
+  }
+
+  #openSegment(): void {
+    this.#fd = openSync(join(this.#dir, nameOf(this.#seq)), "a");
+    this.#size = 0;
+  }
+
+  #append(items: SpooledDelivery[]): undefined[] {
+    const bytes = Buffer.concat(items.map(encodeFrame));
+    try {
+      for (let at = 0; at < bytes.length; ) at += writeSync(this.#fd, bytes, at);
+    } catch (err) {
+      // A frame cut short would make every later frame unreadable: cut the segment back to its last whole frame.
+      try {
+        ftruncateSync(this.#fd, this.#size);
+      } catch {}
+      throw new AppError(
+        "unavailable",
+        `The webhook could not be stored (${(err as Error).message}); Meta will retry it`,
+      );
+    }
+    this.#size += bytes.length;
+    this.#onChunk({ deliveries: items, seq: this.#seq, end: this.#size });
+    if (this.#size >= this.#segmentBytes) {
+      closeSync(this.#fd);
+      this.#sealed.set(this.#seq, this.#size);
+      this.#seq += 1;
+      this.#openSegment();
+    }
+    return items.map(() => undefined);
+  }
+}

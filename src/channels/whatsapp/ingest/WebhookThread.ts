@@ -1,0 +1,174 @@
+import type { EventEmitter } from "node:events";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { MessageChannel, Worker } from "node:worker_threads";
+import pino, { type Logger } from "pino";
+import { AppError } from "../../../core/errors.ts";
+import type { ThreadWriteLock } from "../../../store/ThreadWriteLock.ts";
+import type { SpoolChunk, WebhookSpool } from "./WebhookSpool.ts";
+import type { ThreadMessage, WebhookThreadData } from "./webhookThreadMain.ts";
+
+/** Deliveries accepted but not yet in the database past which new ones get a 503 (Meta retries them later). */
+const MAX_BACKLOG = 100_000;
+const RESTART_MS = 1000;
+
+// The thread runs the TypeScript sources like the main thread does: through tsx, registered first.
+const BOOT = `const { workerData } = require("node:worker_threads");
+import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });`;
+
+/**
+ * The main thread's side of webhook ingestion on a SQLite file: HTTP, signature checks and the spool stay here,
+ * while a worker thread with its own connection stores and processes the deliveries (webhookThreadMain). The two
+ * threads take turns on the database through a shared lock but overlap everything else, so a two-core machine
+ * accepts webhooks on one core while the other writes them. Deliveries stay in memory here until the thread
+ * confirms they are committed; a thread that dies is started again and given them again.
+ */
+export class WebhookThread {
+  readonly #spool: WebhookSpool;
+  readonly #data: Omit<WebhookThreadData, "tsx" | "entry" | "lockPort">;
+  readonly #lock: ThreadWriteLock;
+  readonly #log: Logger;
+  readonly #bus: EventEmitter;
+  readonly #unacked: SpoolChunk[] = [];
+  #backlog = 0;
+  #worker: Worker | null = null;
+  #state: "idle" | "started" | "stopping" = "idle";
+  #drains = new Map<number, () => void>();
+  #nextDrain = 1;
+  #restart: NodeJS.Timeout | undefined;
+  readonly #onChannelsChanged = () => this.#worker?.postMessage({ type: "channels.changed" });
+
+  constructor(options: {
+    spool: WebhookSpool;
+    url: string;
+    lock: ThreadWriteLock;
+    secretKey: string;
+    log: Logger;
+    bus: EventEmitter;
+  }) {
+    this.#spool = options.spool;
+    this.#log = options.log.child({ component: "webhook-thread" });
+    this.#bus = options.bus;
+    this.#lock = options.lock;
+    this.#data = {
+      url: options.url,
+      lock: options.lock.buffer,
+      secretKey: options.secretKey,
+      logLevel: options.log.level,
+    };
+  }
+
+  /** Called by the spool for every write (and for what an earlier process left). */
+  readonly take = (chunk: SpoolChunk): void => {
+    this.#unacked.push(chunk);
+    this.#backlog += chunk.deliveries.length;
+    this.#worker?.postMessage({ type: "chunk", chunk } satisfies ThreadMessage);
+  };
+
+  accept(channelId: string | null, rawBody: Buffer): Promise<void> {
+    if (this.#backlog >= MAX_BACKLOG)
+      return Promise.reject(
+        new AppError("unavailable", "Too many webhooks are waiting to be stored; Meta will retry this one"),
+      );
+    return this.#spool.accept({ channelId, body: rawBody.toString("utf8"), receivedAt: Date.now() });
+  }
+
+  start(): void {
+    if (this.#state !== "idle") return;
+    this.#state = "started";
+    this.#bus.on("channels.changed", this.#onChannelsChanged);
+    this.#spawn();
+  }
+
+  /** Resolves when every delivery accepted so far is stored and processed (tests and benchmarks). */
+  drain(): Promise<void> {
+    // As with processing in-process, draining works before the workers are started.
+    this.start();
+    const worker = this.#worker;
+    if (!worker) return Promise.reject(new Error("the webhook thread is not running"));
+    const id = this.#nextDrain++;
+    return new Promise((resolve) => {
+      this.#drains.set(id, resolve);
+      worker.postMessage({ type: "drain", id } satisfies ThreadMessage);
+    });
+  }
+
+  /** Lets the thread finish what it holds, then stops it and closes the spool. */
+  async stop(): Promise<void> {
+    if (this.#state === "started") {
+      this.#state = "stopping";
+      clearTimeout(this.#restart);
+      this.#bus.off("channels.changed", this.#onChannelsChanged);
+      const worker = this.#worker;
+      if (worker) {
+        const exited = new Promise((resolve) => worker.once("exit", resolve));
+        worker.postMessage({ type: "stop" } satisfies ThreadMessage);
+        await exited;
+      }
+    }
+    this.#spool.close();
+  }
+
+  #spawn(): void {
+    const require = createRequire(import.meta.url);
+    const { port1, port2 } = new MessageChannel();
+    this.#lock.connect(port1);
+    const worker = new Worker(BOOT, {
+      eval: true,
+      transferList: [port2],
+      workerData: {
+        ...this.#data,
+        lockPort: port2,
+        // tsx's ESM entry (its package exports map "tsx/esm/api" to it for import): a CommonJS resolve would
+        // give the require entry, which can't register ESM hooks in a thread.
+        tsx: pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/esm/api/index.mjs")).href,
+        entry: new URL("./webhookThreadMain.ts", import.meta.url).href,
+      } satisfies WebhookThreadData,
+    });
+    this.#worker = worker;
+    const logStream = (this.#log as unknown as Record<symbol, { write(line: string): void }>)[
+      pino.symbols.streamSym
+    ];
+    worker.on("message", (m: ThreadMessage) => {
+      switch (m.type) {
+        case "committed":
+          this.#bus.emit("committed");
+          return;
+        case "acked":
+          this.#acked(m.seq, m.end);
+          return;
+        case "drained":
+          this.#drains.get(m.id)?.();
+          this.#drains.delete(m.id);
+          return;
+        case "log":
+          logStream?.write(m.line);
+          return;
+        default:
+          return;
+      }
+    });
+    worker.on("error", (err) => this.#log.error({ err }, "webhook thread failed"));
+    worker.on("exit", (code) => {
+      this.#worker = null;
+      // It may have died holding the database lock, or waiting for it.
+      this.#lock.abandonOthers();
+      if (this.#state !== "started") return;
+      // Whatever it had not committed is still here (and in the spool): a new thread gets all of it again.
+      this.#log.error({ code }, "webhook thread stopped; starting it again");
+      this.#restart = setTimeout(() => this.#spawn(), RESTART_MS);
+    });
+    for (const chunk of this.#unacked) worker.postMessage({ type: "chunk", chunk } satisfies ThreadMessage);
+  }
+
+  #acked(seq: number, end: number): void {
+    while (this.#unacked.length > 0) {
+      const head = this.#unacked[0] as SpoolChunk;
+      if (head.seq > seq || (head.seq === seq && head.end > end)) break;
+      this.#unacked.shift();
+      this.#backlog -= head.deliveries.length;
+    }
+    this.#spool.acknowledge(seq, end);
+  }
+}

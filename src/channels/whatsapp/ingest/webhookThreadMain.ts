@@ -1,0 +1,147 @@
+import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { createLogger } from "../../../log/createLogger.ts";
+import { createDatabase } from "../../../store/createDatabase.ts";
+import { SecretBox } from "../../../store/secretBox.ts";
+import { createStoreContext } from "../../../store/storeContext.ts";
+import { ThreadWriteLock } from "../../../store/ThreadWriteLock.ts";
+import { ChannelDirectory } from "./ChannelDirectory.ts";
+import { WebhookProcessor } from "./WebhookProcessor.ts";
+import type { SpoolChunk } from "./WebhookSpool.ts";
+
+export interface WebhookThreadData {
+  url: string;
+  lock: SharedArrayBuffer;
+  lockPort: MessagePort;
+  secretKey: string;
+  logLevel: string;
+  tsx: string;
+  entry: string;
+}
+
+/** What the main thread and the webhook thread tell each other. */
+export type ThreadMessage =
+  | { type: "chunk"; chunk: SpoolChunk }
+  | { type: "channels.changed" }
+  | { type: "drain"; id: number }
+  | { type: "stop" }
+  | { type: "committed" }
+  | { type: "acked"; seq: number; end: number }
+  | { type: "drained"; id: number }
+  | { type: "log"; line: string };
+
+/** Deliveries per transaction: bounds how long the thread holds the database from the main thread. */
+const BATCH = 512;
+const RETRY_MS = 1000;
+
+if (!parentPort) throw new Error("webhookThreadMain runs as a worker thread (see WebhookThread)");
+const port = parentPort;
+const data = workerData as WebhookThreadData;
+const post = (m: ThreadMessage) => port.postMessage(m);
+
+const log = createLogger(data.logLevel, { write: (line: string) => post({ type: "log", line }) });
+const lock = new ThreadWriteLock(data.lock);
+lock.connect(data.lockPort);
+const database = createDatabase(data.url, {
+  threadLock: lock,
+  checkpointer: false,
+});
+const store = createStoreContext(database, new SecretBox(data.secretKey));
+const processor = new WebhookProcessor(store, new ChannelDirectory(store), log);
+
+let committedPosted = false;
+store.bus.on("committed", () => {
+  // One wake-up per turn for the main thread's live stream, triggers and delivery worker.
+  if (committedPosted) return;
+  committedPosted = true;
+  setImmediate(() => {
+    committedPosted = false;
+    post({ type: "committed" });
+  });
+});
+
+/** Chunks in arrival order; `next` is how far into the head chunk the thread has got. */
+const queue: SpoolChunk[] = [];
+let next = 0;
+let running: Promise<void> | null = null;
+let stopping = false;
+const drains: number[] = [];
+
+async function ingestAll(): Promise<void> {
+  while (queue.length > 0) {
+    const batch = [];
+    let mark: { seq: number; end: number } | null = null;
+    let take = { index: 0, next };
+    while (batch.length < BATCH && take.index < queue.length) {
+      const chunk = queue[take.index] as SpoolChunk;
+      const room = BATCH - batch.length;
+      const part = chunk.deliveries.slice(take.next, take.next + room);
+      batch.push(...part);
+      if (take.next + part.length < chunk.deliveries.length) {
+        take = { index: take.index, next: take.next + part.length };
+        break;
+      }
+      mark = { seq: chunk.seq, end: chunk.end };
+      take = { index: take.index + 1, next: 0 };
+    }
+    try {
+      await processor.ingest(batch);
+    } catch (err) {
+      // Nothing of the batch was committed; it stays queued (and in the spool) and is tried again.
+      log.error({ err, deliveries: batch.length }, "webhook deliveries could not be stored; retrying");
+      await new Promise((r) => setTimeout(r, RETRY_MS));
+      continue;
+    }
+    queue.splice(0, take.index);
+    next = take.next;
+    if (mark) post({ type: "acked", ...mark });
+  }
+}
+
+function kick(): void {
+  running ??= ingestAll().finally(() => {
+    running = null;
+    if (queue.length > 0) kick();
+    else void settle().catch(onSettleError);
+  });
+}
+
+const onSettleError = (err: unknown) => log.error({ err }, "webhook thread could not settle");
+
+/** Answers drains and the stop once nothing is queued. */
+async function settle(): Promise<void> {
+  if (queue.length > 0 || running) return;
+  if (drains.length > 0) {
+    await processor.drain();
+    for (const id of drains.splice(0)) post({ type: "drained", id });
+  }
+  if (stopping && !running && queue.length === 0) {
+    stopping = false;
+    await processor.stop();
+    await database.close();
+    port.close();
+  }
+}
+
+port.on("message", (m: ThreadMessage) => {
+  switch (m.type) {
+    case "chunk":
+      queue.push(m.chunk);
+      kick();
+      return;
+    case "channels.changed":
+      store.bus.emit("channels.changed");
+      return;
+    case "drain":
+      drains.push(m.id);
+      void settle().catch(onSettleError);
+      return;
+    case "stop":
+      stopping = true;
+      void settle().catch(onSettleError);
+      return;
+    default:
+      return;
+  }
+});
+
+processor.start();

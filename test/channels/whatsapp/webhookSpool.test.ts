@@ -1,0 +1,131 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import {
+  decodeFrames,
+  encodeFrame,
+  type SpooledDelivery,
+} from "../../../src/channels/whatsapp/ingest/spoolFrames.ts";
+import { type SpoolChunk, WebhookSpool } from "../../../src/channels/whatsapp/ingest/WebhookSpool.ts";
+import { startTestApp, type TestApp } from "../../support/testApp.ts";
+import { count, inboundText, postWebhook, type SandboxChannel, sandboxChannel } from "./liveHelpers.ts";
+
+const delivery = (i: number, channelId: string | null = "ch_1"): SpooledDelivery => ({
+  channelId,
+  body: `{"n":${i},"text":"héllo ✓"}`,
+  receivedAt: 1_790_000_000_000 + i,
+});
+
+describe("spool frames", () => {
+  test("round-trip deliveries, a missing channel included; a frame cut short ends the list", () => {
+    const frames = [encodeFrame(delivery(1)), encodeFrame(delivery(2, null)), encodeFrame(delivery(3))];
+    const whole = Buffer.concat(frames);
+    expect(decodeFrames(whole)).toEqual({
+      deliveries: [delivery(1), delivery(2, null), delivery(3)],
+      used: whole.length,
+    });
+    const cut = whole.subarray(0, whole.length - 5);
+    const twoFrames = (frames[0]?.length ?? 0) + (frames[1]?.length ?? 0);
+    expect(decodeFrames(cut)).toEqual({ deliveries: [delivery(1), delivery(2, null)], used: twoFrames });
+    expect(decodeFrames(whole.subarray(0, 3))).toEqual({ deliveries: [], used: 0 });
+  });
+});
+
+describe("WebhookSpool", () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  const segments = () => readdirSync(dir).sort();
+
+  test("hands on each write with its mark, starts new segments, and deletes a segment once all of it is in", async () => {
+    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
+    const chunks: SpoolChunk[] = [];
+    const spool = new WebhookSpool(dir, (c) => chunks.push(c), { segmentBytes: 100 });
+    expect(spool.open()).toEqual([]);
+    await Promise.all([spool.accept(delivery(1)), spool.accept(delivery(2))]);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]?.deliveries).toEqual([delivery(1), delivery(2)]);
+    await spool.accept(delivery(3));
+    await spool.accept(delivery(4));
+    // 45 bytes a frame: the write that takes segment 1 past 100 bytes closes it; delivery 4 opens segment 2.
+    expect(chunks.map((c) => c.seq)).toEqual([1, 1, 2]);
+    expect(segments()).toEqual(["segment-000000000001.spool", "segment-000000000002.spool"]);
+
+    spool.acknowledge(chunks[0]?.seq ?? 0, chunks[0]?.end ?? 0);
+    expect(segments()).toHaveLength(2); // segment 1 is only partly in
+    spool.acknowledge(chunks[1]?.seq ?? 0, chunks[1]?.end ?? 0);
+    expect(segments()).toEqual(["segment-000000000002.spool"]);
+    spool.acknowledge(chunks[2]?.seq ?? 0, chunks[2]?.end ?? 0);
+    spool.close();
+    expect(segments()).toEqual([]); // the open segment held nothing unacknowledged
+  });
+
+  test("a spool left by a process that died is read back on open, and new writes go to a new segment", async () => {
+    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
+    const first = new WebhookSpool(dir, () => {});
+    first.open();
+    await first.accept(delivery(1));
+    await first.accept(delivery(2));
+    // No close, no acknowledgement: the process died here.
+    const chunks: SpoolChunk[] = [];
+    const second = new WebhookSpool(dir, (c) => chunks.push(c));
+    const left = second.open();
+    expect(left.flatMap((c) => c.deliveries)).toEqual([delivery(1), delivery(2)]);
+    await second.accept(delivery(3));
+    expect(chunks[0]?.seq).toBeGreaterThan(left[0]?.seq ?? 0);
+    second.acknowledge(left[0]?.seq ?? 0, left[0]?.end ?? 0);
+    expect(segments()).toHaveLength(1);
+    second.close();
+    expect(segments()).toHaveLength(1); // delivery 3 is not acknowledged: kept for the next start
+  });
+});
+
+describe("webhooks on a SQLite file go through the spool and the webhook thread", () => {
+  let t: TestApp;
+  let ch: SandboxChannel;
+  beforeAll(async () => {
+    t = await startTestApp("sqlite", { live: true });
+    ch = await sandboxChannel(t);
+  });
+  afterAll(() => t.close());
+
+  const spoolDir = () => `${t.config.DATABASE_URL.slice("sqlite:".length)}.webhook-spool`;
+
+  test("deliveries a dead process acknowledged but never stored are stored and processed after the restart", async () => {
+    const body = (id: string, text: string) =>
+      JSON.stringify(inboundText(ch, { from: "14155550777", id, text }));
+    const before = body("wamid.spool.before", "stored already");
+    expect((await postWebhook(t, before, ch.appSecret)).status).toBe(200);
+    await t.parley.processor.drain();
+    const deliveriesBefore = await count(t, "webhook_deliveries");
+
+    // What a process that died right after answering Meta leaves: two new deliveries, one it had already
+    // stored (read again, it must not be stored twice), and a frame cut short by the crash.
+    const left = [
+      body("wamid.spool.left.1", "first after the crash"),
+      before,
+      body("wamid.spool.left.2", "second after the crash"),
+    ].map((b, i) => encodeFrame({ channelId: ch.id, body: b, receivedAt: Date.now() + i }));
+    const torn = encodeFrame({ channelId: ch.id, body: body("wamid.spool.torn", "cut"), receivedAt: 0 });
+    const file = join(spoolDir(), "segment-000000999999.spool");
+    writeFileSync(file, Buffer.concat([...left, torn.subarray(0, 20)]));
+
+    await t.restart();
+    await t.parley.startWorkers();
+    await t.parley.processor.drain();
+
+    expect((await count(t, "webhook_deliveries")) - deliveriesBefore).toBe(2);
+    const messages = await t.parley.deps.store.db
+      .selectFrom("messages")
+      .select(["wa_message_id"])
+      .where("wa_message_id", "like", "wamid.spool.%")
+      .orderBy("wa_message_id")
+      .execute();
+    expect(messages.map((m) => m.wa_message_id)).toEqual([
+      "wamid.spool.before",
+      "wamid.spool.left.1",
+      "wamid.spool.left.2",
+    ]);
+    expect(existsSync(file)).toBe(false);
+  });
+});
