@@ -7,4 +7,6 @@ export interface AppContext {
   config: Config;
   log: Logger;
   store: StoreContext;
+  /** Webhook deliveries answered but not yet in the database (the spool's backlog; 0 without the spool). */
+  webhookBacklog?: () => number;
 }

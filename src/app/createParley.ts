@@ -104,6 +104,8 @@ export async function createParley(
         bus: store.bus,
       });
       for (const chunk of spool.open()) thread.take(chunk);
+      const spooled = thread;
+      deps.webhookBacklog = () => spooled.backlog;
       inbox = thread;
       processor = thread;
     } else {

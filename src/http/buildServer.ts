@@ -61,7 +61,7 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err, req, reply) => errorHandler(err, req, reply));
   // Before any route, so the latency hook sees every request.
-  const metrics = collectMetrics(app, deps.store);
+  const metrics = collectMetrics(app, deps.store, () => deps.webhookBacklog?.() ?? 0);
   const spaFallback = parts.webApp ? await mountWebApp(app, deps) : null;
   const routes = new RouteMethods();
   app.addHook("onRoute", (r) => routes.add(r.method, r.url ?? r.path));

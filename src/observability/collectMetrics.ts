@@ -8,7 +8,11 @@ import type { StoreContext } from "../store/storeContext.ts";
  * the database at scrape time. The gauges are database-wide (every process sharing a PostgreSQL database reports
  * the same values), so a dashboard takes their max across instances, not their sum.
  */
-export function collectMetrics(app: FastifyInstance, store: StoreContext): Registry {
+export function collectMetrics(
+  app: FastifyInstance,
+  store: StoreContext,
+  webhookBacklog: () => number = () => 0,
+): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "parley_" });
 
@@ -73,6 +77,11 @@ export function collectMetrics(app: FastifyInstance, store: StoreContext): Regis
       }>`select count(*) as n from ${sql.table(table)} where ${sql.raw(where)}`.execute(db);
       g.set(Number(r.rows[0]?.n ?? 0));
     });
+  gauge(
+    "parley_webhook_spool_backlog",
+    "WhatsApp webhook deliveries answered 200 and kept in the spool, not yet stored in the database (this process)",
+    async (g) => g.set(webhookBacklog()),
+  );
   gauge(
     "parley_webhook_oldest_pending_age_seconds",
     "Age of the oldest unprocessed webhook delivery",

@@ -36,6 +36,7 @@ describe.each(engines)("GET /metrics on %s", (engine) => {
     expect(res.headers["content-type"]).toMatch(/^text\/plain/);
     expect(value(res.body, "parley_conversations_open")).toBe(before + 1);
     expect(value(res.body, "parley_webhook_deliveries_pending")).toBeGreaterThanOrEqual(0);
+    expect(value(res.body, "parley_webhook_spool_backlog")).toBe(0);
     expect(value(res.body, 'parley_workflow_runs_active{status="waiting"}')).toBe(0);
     expect(value(res.body, "parley_channels_unhealthy")).toBe(0);
     expect(res.body).toContain(

@@ -66,6 +66,11 @@ export class WebhookThread {
     this.#worker?.postMessage({ type: "chunk", chunk } satisfies ThreadMessage);
   };
 
+  /** Deliveries answered 200 but not yet committed to the database. */
+  get backlog(): number {
+    return this.#backlog;
+  }
+
   accept(channelId: string | null, rawBody: Buffer): Promise<void> {
     if (this.#backlog >= MAX_BACKLOG)
       return Promise.reject(

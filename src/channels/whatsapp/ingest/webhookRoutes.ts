@@ -34,13 +34,14 @@ const deliveryDocs = {
   tags,
   summary: "Meta's webhook deliveries",
   description:
-    "The callback URL to give Meta (`https://<your host>/webhooks/whatsapp`). The body is Meta's webhook JSON, signed with the app secret in `X-Hub-Signature-256`; it is stored before the `200` and processed after. A missing or wrong signature is a `401` and nothing is stored; a delivery for a number Parley doesn't know is acknowledged and dropped.",
+    "The callback URL to give Meta (`https://<your host>/webhooks/whatsapp`). The body is Meta's webhook JSON, signed with the app secret in `X-Hub-Signature-256`; it is stored before the `200` (in the database, or on a SQLite file in the webhook spool) and processed after. Over 100,000 deliveries waiting to be stored, a `503` asks Meta to retry later. A missing or wrong signature is a `401` and nothing is stored; a delivery for a number Parley doesn't know is acknowledged and dropped.",
   security: [],
 };
 
 /**
  * Meta's webhook endpoint. GET answers the verification handshake; POST checks `X-Hub-Signature-256` against
- * the app secret of the number the delivery is for, persists the raw body, and only then answers 200.
+ * the app secret of the number the delivery is for, persists the raw body (WebhookInbox, or WebhookSpool on a
+ * SQLite file), and only then answers 200.
  * Processing happens after, in WebhookProcessor. A bad or missing signature is a 401 and nothing is stored.
  */
 export function webhookRoutes(
