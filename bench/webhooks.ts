@@ -94,7 +94,13 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
   const bareCpu0 = cpuSeconds(bare.pid);
+  const clientCpu = (since: NodeJS.CpuUsage, requests: number) => {
+    const used = process.cpuUsage(since);
+    return requests > 0 ? ((used.user + used.system) / requests).toFixed(0) : "–";
+  };
+  const bareClient0 = process.cpuUsage();
   const ceiling = await load(barePort);
+  const bareClient = clientCpu(bareClient0, ceiling.requests.total);
   const bareCpu = cpuSeconds(bare.pid) - bareCpu0;
   bare.kill();
 
@@ -133,7 +139,9 @@ try {
   if (res.status !== 201) throw new Error(`could not create channel: ${res.status} ${await res.text()}`);
   const started = Date.now();
   const parleyCpu0 = cpuSeconds(parley.child.pid);
+  const parleyClient0 = process.cpuUsage();
   const result = await load(port);
+  const parleyClient = clientCpu(parleyClient0, result.requests.total);
   // Wait until every accepted delivery is stored (from the webhook spool, on the webhook thread) and processed
   // into messages: every body is unique, so each accepted delivery is one row.
   const accepted = result.requests.total - result.non2xx;
@@ -178,6 +186,8 @@ ${row("Parley: verify + persist + 200", result, perDelivery(parleyCpu, stats.n))
 - Server CPU per delivery: the server process's user + system CPU time over the run (for Parley up to the last
   delivery attached to its conversation, so processing included) divided by the deliveries; it depends much less
   on what else the shared machine is doing than the rates do.
+- The load generator (autocannon, building and signing each body) shares the machine: ${bareClient} µs of its CPU per
+  request against the ceiling, ${parleyClient} µs against Parley.
 - Sustained end-to-end rate (first delivery received → last one attached to its conversation): **${Math.round(processedRate).toLocaleString("en")} deliveries/s**.
 `;
   writeSection("bench-webhooks", md);

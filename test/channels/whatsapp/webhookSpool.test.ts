@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import {
   decodeFrames,
-  encodeFrame,
+  encodeFrames,
+  type RawDelivery,
   type SpooledDelivery,
 } from "../../../src/channels/whatsapp/ingest/spoolFrames.ts";
 import { type SpoolChunk, WebhookSpool } from "../../../src/channels/whatsapp/ingest/WebhookSpool.ts";
@@ -16,11 +17,19 @@ const delivery = (i: number, channelId: string | null = "ch_1"): SpooledDelivery
   body: `{"n":${i},"text":"héllo ✓"}`,
   receivedAt: 1_790_000_000_000 + i,
 });
+const raw = (d: SpooledDelivery): RawDelivery => ({
+  channelId: d.channelId,
+  raw: Buffer.from(d.body, "utf8"),
+  receivedAt: d.receivedAt,
+});
+const encodeFrame = (d: SpooledDelivery) => encodeFrames([raw(d)]);
+const deliveriesOf = (c: SpoolChunk | undefined) => (c ? decodeFrames(c.bytes).deliveries : []);
 
 describe("spool frames", () => {
   test("round-trip deliveries, a missing channel included; a frame cut short ends the list", () => {
     const frames = [encodeFrame(delivery(1)), encodeFrame(delivery(2, null)), encodeFrame(delivery(3))];
-    const whole = Buffer.concat(frames);
+    const whole = encodeFrames([raw(delivery(1)), raw(delivery(2, null)), raw(delivery(3))]);
+    expect(whole).toEqual(Buffer.concat(frames));
     expect(decodeFrames(whole)).toEqual({
       deliveries: [delivery(1), delivery(2, null), delivery(3)],
       used: whole.length,
@@ -42,11 +51,12 @@ describe("WebhookSpool", () => {
     const chunks: SpoolChunk[] = [];
     const spool = new WebhookSpool(dir, (c) => chunks.push(c), { segmentBytes: 100 });
     expect(spool.open()).toEqual([]);
-    await Promise.all([spool.accept(delivery(1)), spool.accept(delivery(2))]);
+    await Promise.all([spool.accept(raw(delivery(1))), spool.accept(raw(delivery(2)))]);
     expect(chunks).toHaveLength(1);
-    expect(chunks[0]?.deliveries).toEqual([delivery(1), delivery(2)]);
-    await spool.accept(delivery(3));
-    await spool.accept(delivery(4));
+    expect(chunks[0]?.count).toBe(2);
+    expect(deliveriesOf(chunks[0])).toEqual([delivery(1), delivery(2)]);
+    await spool.accept(raw(delivery(3)));
+    await spool.accept(raw(delivery(4)));
     // 45 bytes a frame: the write that takes segment 1 past 100 bytes closes it; delivery 4 opens segment 2.
     expect(chunks.map((c) => c.seq)).toEqual([1, 1, 2]);
     expect(segments()).toEqual(["segment-000000000001.spool", "segment-000000000002.spool"]);
@@ -64,14 +74,14 @@ describe("WebhookSpool", () => {
     dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
     const first = new WebhookSpool(dir, () => {});
     first.open();
-    await first.accept(delivery(1));
-    await first.accept(delivery(2));
+    await first.accept(raw(delivery(1)));
+    await first.accept(raw(delivery(2)));
     // No close, no acknowledgement: the process died here.
     const chunks: SpoolChunk[] = [];
     const second = new WebhookSpool(dir, (c) => chunks.push(c));
     const left = second.open();
-    expect(left.flatMap((c) => c.deliveries)).toEqual([delivery(1), delivery(2)]);
-    await second.accept(delivery(3));
+    expect(left.flatMap(deliveriesOf)).toEqual([delivery(1), delivery(2)]);
+    await second.accept(raw(delivery(3)));
     expect(chunks[0]?.seq).toBeGreaterThan(left[0]?.seq ?? 0);
     second.acknowledge(left[0]?.seq ?? 0, left[0]?.end ?? 0);
     expect(segments()).toHaveLength(1);

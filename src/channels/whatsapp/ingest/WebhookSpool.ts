@@ -11,11 +11,15 @@ import {
 import { join } from "node:path";
 import { AppError } from "../../../core/errors.ts";
 import { GroupCommit } from "../../../store/GroupCommit.ts";
-import { decodeFrames, encodeFrame, type SpooledDelivery } from "./spoolFrames.ts";
+import { decodeFrames, encodeFrames, type RawDelivery } from "./spoolFrames.ts";
 
-/** Deliveries written together, and where the segment ends after them: the mark the database acknowledges. */
+/**
+ * Deliveries written together (their frames, as in the file), and where the segment ends after them: the mark
+ * the database acknowledges.
+ */
 export interface SpoolChunk {
-  deliveries: SpooledDelivery[];
+  bytes: Uint8Array;
+  count: number;
   seq: number;
   end: number;
 }
@@ -38,7 +42,7 @@ export class WebhookSpool {
   readonly #dir: string;
   readonly #onChunk: (chunk: SpoolChunk) => void;
   readonly #segmentBytes: number;
-  readonly #commits: GroupCommit<SpooledDelivery, void>;
+  readonly #commits: GroupCommit<RawDelivery, void>;
   #seq = 0;
   #fd = -1;
   #size = 0;
@@ -63,9 +67,11 @@ export class WebhookSpool {
       .map(Number)
       .sort((a, b) => a - b);
     for (const seq of seqs) {
-      const { deliveries, used } = decodeFrames(readFileSync(join(this.#dir, nameOf(seq))));
+      const bytes = readFileSync(join(this.#dir, nameOf(seq)));
+      const { deliveries, used } = decodeFrames(bytes);
       this.#sealed.set(seq, used);
-      if (deliveries.length > 0) left.push({ deliveries, seq, end: used });
+      if (deliveries.length > 0)
+        left.push({ bytes: bytes.subarray(0, used), count: deliveries.length, seq, end: used });
       else this.acknowledge(seq, used);
     }
     this.#seq = (seqs.at(-1) ?? 0) + 1;
@@ -73,7 +79,7 @@ export class WebhookSpool {
     return left;
   }
 
-  accept(delivery: SpooledDelivery): Promise<void> {
+  accept(delivery: RawDelivery): Promise<void> {
     if (this.#fd < 0) return Promise.reject(new AppError("unavailable", "The webhook inbox is not open"));
     return this.#commits.submit(delivery);
   }
@@ -102,8 +108,8 @@ export class WebhookSpool {
     this.#size = 0;
   }
 
-  #append(items: SpooledDelivery[]): undefined[] {
-    const bytes = Buffer.concat(items.map(encodeFrame));
+  #append(items: RawDelivery[]): undefined[] {
+    const bytes = encodeFrames(items);
     try {
       for (let at = 0; at < bytes.length; ) at += writeSync(this.#fd, bytes, at);
     } catch (err) {
@@ -117,7 +123,7 @@ export class WebhookSpool {
       );
     }
     this.#size += bytes.length;
-    this.#onChunk({ deliveries: items, seq: this.#seq, end: this.#size });
+    this.#onChunk({ bytes, count: items.length, seq: this.#seq, end: this.#size });
     if (this.#size >= this.#segmentBytes) {
       closeSync(this.#fd);
       this.#sealed.set(this.#seq, this.#size);

@@ -62,7 +62,7 @@ export class WebhookThread {
   /** Called by the spool for every write (and for what an earlier process left). */
   readonly take = (chunk: SpoolChunk): void => {
     this.#unacked.push(chunk);
-    this.#backlog += chunk.deliveries.length;
+    this.#backlog += chunk.count;
     this.#worker?.postMessage({ type: "chunk", chunk } satisfies ThreadMessage);
   };
 
@@ -76,7 +76,7 @@ export class WebhookThread {
       return Promise.reject(
         new AppError("unavailable", "Too many webhooks are waiting to be stored; Meta will retry this one"),
       );
-    return this.#spool.accept({ channelId, body: rawBody.toString("utf8"), receivedAt: Date.now() });
+    return this.#spool.accept({ channelId, raw: rawBody, receivedAt: Date.now() });
   }
 
   start(): void {
@@ -172,7 +172,7 @@ export class WebhookThread {
       const head = this.#unacked[0] as SpoolChunk;
       if (head.seq > seq || (head.seq === seq && head.end > end)) break;
       this.#unacked.shift();
-      this.#backlog -= head.deliveries.length;
+      this.#backlog -= head.count;
     }
     this.#spool.acknowledge(seq, end);
   }

@@ -8,20 +8,34 @@ export interface SpooledDelivery {
 /** Frame header: u32 length of what follows, f64 received at (epoch ms), u16 length of the channel id. */
 const HEADER = 4 + 8 + 2;
 
+/** A delivery as it arrives: the body's raw bytes, as signed. */
+export interface RawDelivery {
+  channelId: string | null;
+  raw: Buffer;
+  receivedAt: number;
+}
+
 /**
- * One delivery as bytes: `[u32 n][f64 receivedAt][u16 c][c bytes channel id][n - 10 - c bytes body]`, all
- * little-endian. An empty channel id stands for none.
+ * Deliveries as bytes, one frame each: `[u32 n][f64 receivedAt][u16 c][c bytes channel id][n - 10 - c bytes
+ * body]`, little-endian. An empty channel id stands for none. The buffer is its own allocation (not Node's shared
+ * pool), so it can be handed to another thread as it is.
  */
-export function encodeFrame(d: SpooledDelivery): Buffer {
-  const channel = Buffer.from(d.channelId ?? "", "utf8");
-  const bodyBytes = Buffer.byteLength(d.body, "utf8");
-  const frame = Buffer.allocUnsafe(HEADER + channel.length + bodyBytes);
-  frame.writeUInt32LE(frame.length - 4, 0);
-  frame.writeDoubleLE(d.receivedAt, 4);
-  frame.writeUInt16LE(channel.length, 12);
-  channel.copy(frame, HEADER);
-  frame.write(d.body, HEADER + channel.length, "utf8");
-  return frame;
+export function encodeFrames(deliveries: RawDelivery[]): Buffer {
+  const channels = deliveries.map((d) => Buffer.from(d.channelId ?? "", "utf8"));
+  let size = 0;
+  for (const [i, d] of deliveries.entries()) size += HEADER + (channels[i]?.length ?? 0) + d.raw.length;
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const [i, d] of deliveries.entries()) {
+    const channel = channels[i] ?? Buffer.alloc(0);
+    out.writeUInt32LE(HEADER - 4 + channel.length + d.raw.length, at);
+    out.writeDoubleLE(d.receivedAt, at + 4);
+    out.writeUInt16LE(channel.length, at + 12);
+    channel.copy(out, at + HEADER);
+    d.raw.copy(out, at + HEADER + channel.length);
+    at += HEADER + channel.length + d.raw.length;
+  }
+  return out;
 }
 
 /**

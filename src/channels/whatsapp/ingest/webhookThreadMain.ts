@@ -5,6 +5,7 @@ import { SecretBox } from "../../../store/secretBox.ts";
 import { createStoreContext } from "../../../store/storeContext.ts";
 import { ThreadWriteLock } from "../../../store/ThreadWriteLock.ts";
 import { ChannelDirectory } from "./ChannelDirectory.ts";
+import { decodeFrames, type SpooledDelivery } from "./spoolFrames.ts";
 import { WebhookProcessor } from "./WebhookProcessor.ts";
 import type { SpoolChunk } from "./WebhookSpool.ts";
 
@@ -59,8 +60,9 @@ store.bus.on("committed", () => {
   });
 });
 
-/** Chunks in arrival order; `next` is how far into the head chunk the thread has got. */
-const queue: SpoolChunk[] = [];
+/** Chunks in arrival order, decoded; `next` is how far into the head chunk the thread has got. */
+type Queued = { deliveries: SpooledDelivery[]; seq: number; end: number };
+const queue: Queued[] = [];
 let next = 0;
 let running: Promise<void> | null = null;
 let stopping = false;
@@ -72,7 +74,7 @@ async function ingestAll(): Promise<void> {
     let mark: { seq: number; end: number } | null = null;
     let take = { index: 0, next };
     while (batch.length < BATCH && take.index < queue.length) {
-      const chunk = queue[take.index] as SpoolChunk;
+      const chunk = queue[take.index] as Queued;
       const room = BATCH - batch.length;
       const part = chunk.deliveries.slice(take.next, take.next + room);
       batch.push(...part);
@@ -125,7 +127,7 @@ async function settle(): Promise<void> {
 port.on("message", (m: ThreadMessage) => {
   switch (m.type) {
     case "chunk":
-      queue.push(m.chunk);
+      queue.push({ deliveries: decodeFrames(m.chunk.bytes).deliveries, seq: m.chunk.seq, end: m.chunk.end });
       kick();
       return;
     case "channels.changed":
