@@ -9,6 +9,7 @@ import {
   type SpooledDelivery,
 } from "../../../src/channels/whatsapp/ingest/spoolFrames.ts";
 import { type SpoolChunk, WebhookSpool } from "../../../src/channels/whatsapp/ingest/WebhookSpool.ts";
+import { WebhookThread } from "../../../src/channels/whatsapp/ingest/WebhookThread.ts";
 import { startTestApp, type TestApp } from "../../support/testApp.ts";
 import { count, inboundText, postWebhook, type SandboxChannel, sandboxChannel } from "./liveHelpers.ts";
 
@@ -137,5 +138,28 @@ describe("webhooks on a SQLite file go through the spool and the webhook thread"
       "wamid.spool.left.2",
     ]);
     expect(existsSync(file)).toBe(false);
+  });
+
+  test("a webhook thread that dies is started again and stores everything it had not committed, once", async () => {
+    const processor = t.parley.processor;
+    if (!(processor instanceof WebhookThread)) throw new Error("expected the webhook thread");
+    const body = (i: number) =>
+      JSON.stringify(inboundText(ch, { from: "14155550778", id: `wamid.crash.${i}`, text: `message ${i}` }));
+    const first = await Promise.all([0, 1, 2, 3, 4].map((i) => postWebhook(t, body(i), ch.appSecret)));
+    await processor.crash();
+    // Answered while no thread runs: kept until the new one starts.
+    const second = await Promise.all([5, 6, 7, 8, 9].map((i) => postWebhook(t, body(i), ch.appSecret)));
+    expect([...first, ...second].map((r) => r.status)).toEqual(Array(10).fill(200));
+    await new Promise((r) => setTimeout(r, 1500));
+    await processor.drain();
+    const messages = await t.parley.deps.store.db
+      .selectFrom("messages")
+      .select("wa_message_id")
+      .where("wa_message_id", "like", "wamid.crash.%")
+      .execute();
+    expect(messages.map((m) => m.wa_message_id).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `wamid.crash.${i}`).sort(),
+    );
+    expect(processor.backlog).toBe(0);
   });
 });

@@ -99,6 +99,11 @@ export class WebhookThread {
     });
   }
 
+  /** Stops the thread at once, as if it had crashed (fault injection for tests); it is started again. */
+  async crash(): Promise<void> {
+    await this.#worker?.terminate();
+  }
+
   /** Lets the thread finish what it holds, then stops it and closes the spool. */
   async stop(): Promise<void> {
     if (this.#state === "started") {
