@@ -1,15 +1,7 @@
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { MessageChannel, Worker } from "node:worker_threads";
+import { MessageChannel } from "node:worker_threads";
 import { describe, expect, test } from "vitest";
+import { startTsThread } from "../../src/runtime/startTsThread.ts";
 import { ThreadWriteLock } from "../../src/store/ThreadWriteLock.ts";
-
-const BOOT = `const { workerData } = require("node:worker_threads");
-import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });`;
-const tsx = pathToFileURL(
-  join(dirname(createRequire(import.meta.url).resolve("tsx/package.json")), "dist/esm/api/index.mjs"),
-).href;
 
 describe("ThreadWriteLock", () => {
   test("two threads never hold it at once, and both get all their turns", async () => {
@@ -19,18 +11,11 @@ describe("ThreadWriteLock", () => {
     // [0] threads inside now, [1] times two were inside together.
     const log = new Int32Array(new SharedArrayBuffer(8));
     const rounds = 60;
-    const other = new Worker(BOOT, {
-      eval: true,
-      transferList: [port2],
-      workerData: {
-        tsx,
-        entry: new URL("./lockHolder.ts", import.meta.url).href,
-        buffer: lock.buffer,
-        port: port2,
-        log: log.buffer,
-        rounds,
-      },
-    });
+    const other = startTsThread(
+      new URL("./lockHolder.ts", import.meta.url),
+      { buffer: lock.buffer, port: port2, log: log.buffer, rounds },
+      [port2],
+    );
     const otherDone = new Promise((resolve, reject) => {
       other.once("message", resolve);
       other.once("error", reject);

@@ -1,10 +1,8 @@
 import type { EventEmitter } from "node:events";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { MessageChannel, Worker } from "node:worker_threads";
+import { MessageChannel, type Worker } from "node:worker_threads";
 import pino, { type Logger } from "pino";
 import { AppError } from "../../../core/errors.ts";
+import { startTsThread } from "../../../runtime/startTsThread.ts";
 import type { ThreadWriteLock } from "../../../store/ThreadWriteLock.ts";
 import type { SpoolChunk, WebhookSpool } from "./WebhookSpool.ts";
 import type { ThreadMessage, WebhookThreadData } from "./webhookThreadMain.ts";
@@ -12,10 +10,6 @@ import type { ThreadMessage, WebhookThreadData } from "./webhookThreadMain.ts";
 /** Deliveries accepted but not yet in the database past which new ones get a 503 (Meta retries them later). */
 const MAX_BACKLOG = 100_000;
 const RESTART_MS = 1000;
-
-// The thread runs the TypeScript sources like the main thread does: through tsx, registered first.
-const BOOT = `const { workerData } = require("node:worker_threads");
-import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });`;
 
 /**
  * The main thread's side of webhook ingestion on a SQLite file: HTTP, signature checks and the spool stay here,
@@ -26,7 +20,7 @@ import(workerData.tsx).then(({ register }) => { register(); return import(worker
  */
 export class WebhookThread {
   readonly #spool: WebhookSpool;
-  readonly #data: Omit<WebhookThreadData, "tsx" | "entry" | "lockPort">;
+  readonly #data: Omit<WebhookThreadData, "lockPort">;
   readonly #lock: ThreadWriteLock;
   readonly #log: Logger;
   readonly #bus: EventEmitter;
@@ -121,21 +115,13 @@ export class WebhookThread {
   }
 
   #spawn(): void {
-    const require = createRequire(import.meta.url);
     const { port1, port2 } = new MessageChannel();
     this.#lock.connect(port1);
-    const worker = new Worker(BOOT, {
-      eval: true,
-      transferList: [port2],
-      workerData: {
-        ...this.#data,
-        lockPort: port2,
-        // tsx's ESM entry (its package exports map "tsx/esm/api" to it for import): a CommonJS resolve would
-        // give the require entry, which can't register ESM hooks in a thread.
-        tsx: pathToFileURL(join(dirname(require.resolve("tsx/package.json")), "dist/esm/api/index.mjs")).href,
-        entry: new URL("./webhookThreadMain.ts", import.meta.url).href,
-      } satisfies WebhookThreadData,
-    });
+    const worker = startTsThread(
+      new URL("./webhookThreadMain.ts", import.meta.url),
+      { ...this.#data, lockPort: port2 } satisfies WebhookThreadData,
+      [port2],
+    );
     this.#worker = worker;
     const logStream = (this.#log as unknown as Record<symbol, { write(line: string): void }>)[
       pino.symbols.streamSym

@@ -15,8 +15,6 @@ export interface WebhookThreadData {
   lockPort: MessagePort;
   secretKey: string;
   logLevel: string;
-  tsx: string;
-  entry: string;
 }
 
 /** What the main thread and the webhook thread tell each other. */
