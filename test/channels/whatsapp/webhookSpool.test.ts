@@ -52,6 +52,7 @@ describe("WebhookSpool", () => {
     const chunks: SpoolChunk[] = [];
     const spool = new WebhookSpool(dir, (c) => chunks.push(c), { segmentBytes: 100 });
     expect(spool.open()).toEqual([]);
+    expect(segments()).toEqual(["segment-000000000001.spool"]);
     await Promise.all([spool.accept(raw(delivery(1))), spool.accept(raw(delivery(2)))]);
     expect(chunks).toHaveLength(1);
     expect(chunks[0]?.count).toBe(2);
@@ -69,6 +70,14 @@ describe("WebhookSpool", () => {
     spool.acknowledge(chunks[2]?.seq ?? 0, chunks[2]?.end ?? 0);
     spool.close();
     expect(segments()).toEqual([]); // the open segment held nothing unacknowledged
+  });
+
+  test("a spool that took nothing leaves nothing behind", () => {
+    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
+    const spool = new WebhookSpool(dir, () => {});
+    spool.open();
+    spool.close();
+    expect(segments()).toEqual([]);
   });
 
   test("a spool left by a process that died is read back on open, and new writes go to a new segment", async () => {

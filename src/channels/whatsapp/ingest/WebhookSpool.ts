@@ -88,7 +88,7 @@ export class WebhookSpool {
   acknowledge(seq: number, end: number): void {
     this.#acked = { seq, end };
     for (const [s, size] of this.#sealed) {
-      if (s > seq || (s === seq && end < size)) continue;
+      if (size > 0 && (s > seq || (s === seq && end < size))) continue;
       this.#sealed.delete(s);
       unlinkSync(join(this.#dir, nameOf(s)));
     }
