@@ -46,16 +46,6 @@ function makeBody(i: number): string {
   });
 }
 
-/**
- * Bodies and signatures made before the run, enough for 15,000 deliveries/s (more are made on the fly): the load
- * generator shares the 2 cores with the server, and building and signing a body costs it ~8 µs a request.
- */
-const PREPARED = Number(process.env.BENCH_PREPARED ?? DURATION * 15_000);
-const prepared = Array.from({ length: PREPARED }, (_, i) => {
-  const body = makeBody(i);
-  return { body, signature: signWebhookBody(body, APP_SECRET) };
-});
-
 async function load(port: number): Promise<autocannon.Result> {
   let i = 0;
   return autocannon({
@@ -66,14 +56,13 @@ async function load(port: number): Promise<autocannon.Result> {
     requests: [
       {
         setupRequest: (req) => {
-          const n = i++;
-          const made = prepared[n] ?? { body: makeBody(n), signature: "" };
+          const body = makeBody(i++);
           return {
             ...req,
-            body: made.body,
+            body,
             headers: {
               "content-type": "application/json",
-              "x-hub-signature-256": made.signature || signWebhookBody(made.body, APP_SECRET),
+              "x-hub-signature-256": signWebhookBody(body, APP_SECRET),
             },
           };
         },
@@ -197,7 +186,7 @@ ${row("Parley: verify + persist + 200", result, perDelivery(parleyCpu, stats.n))
 - Server CPU per delivery: the server process's user + system CPU time over the run (for Parley up to the last
   delivery attached to its conversation, so processing included) divided by the deliveries; it depends much less
   on what else the shared machine is doing than the rates do.
-- The load generator (autocannon, with ${PREPARED.toLocaleString("en")} bodies built and signed before the run) shares the machine: ${bareClient} µs of its CPU per
+- The load generator (autocannon, building and signing each body) shares the machine: ${bareClient} µs of its CPU per
   request against the ceiling, ${parleyClient} µs against Parley.
 - Sustained end-to-end rate (first delivery received → last one attached to its conversation): **${Math.round(processedRate).toLocaleString("en")} deliveries/s**.
 `;
