@@ -82,6 +82,14 @@ export async function startProcess(
     if (Date.now() > deadline) throw new Error(`process did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  // Answering /healthz is not the end of starting: threads (the webhook thread) are still loading their modules,
+  // and that CPU would land in the measurement. Wait until the process is nearly idle (at most 10 s).
+  for (let i = 0, last = cpuSeconds(child.pid); i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = cpuSeconds(child.pid);
+    if (now - last < 0.02) break;
+    last = now;
+  }
   return {
     child,
     output: () => out,
