@@ -1,24 +1,34 @@
-import { type MessagePort, parentPort, workerData } from "node:worker_threads";
-import { ThreadWriteLock } from "../../src/store/ThreadWriteLock.ts";
+import { parentPort, workerData } from "node:worker_threads";
+import { type LockShare, ThreadWriteLock } from "../../src/store/ThreadWriteLock.ts";
 
-// The other thread of ThreadWriteLock.test.ts: takes the lock `rounds` times, holding it ~2 ms each, and counts
-// in the shared log whether anyone else was inside at the same time.
+// Another thread of ThreadWriteLock.test.ts: takes the lock `rounds` times, holding it ~1 ms each, and counts in
+// the shared log whether anyone else was inside at the same time. With `die`, it takes a ticket and never
+// releases it (as a thread that crashed holding or waiting for the lock).
 const data = workerData as {
-  buffer: SharedArrayBuffer;
-  port: MessagePort;
+  share: LockShare;
+  party: number;
   log: SharedArrayBuffer;
   rounds: number;
+  die?: boolean;
 };
-const lock = new ThreadWriteLock(data.buffer);
-lock.connect(data.port);
+const lock = new ThreadWriteLock(data.share, data.party);
 const log = new Int32Array(data.log);
-for (let round = 0; round < data.rounds; round++) {
-  await lock.acquire();
-  if (Atomics.add(log, 0, 1) !== 0) Atomics.add(log, 1, 1);
-  const until = Date.now() + 2;
-  while (Date.now() < until) {}
-  Atomics.sub(log, 0, 1);
-  lock.release();
-  await new Promise((r) => setImmediate(r));
+// The lock's channel doesn't keep a thread alive (the real threads listen to their parent); this does.
+const alive = setInterval(() => {}, 1000);
+if (data.die) {
+  void lock.acquire();
+  parentPort?.postMessage("stuck");
+} else {
+  for (let round = 0; round < data.rounds; round++) {
+    await lock.acquire();
+    if (Atomics.add(log, 0, 1) !== 0) Atomics.add(log, 1, 1);
+    const until = Date.now() + 1;
+    while (Date.now() < until) {}
+    Atomics.sub(log, 0, 1);
+    lock.release();
+    await new Promise((r) => setImmediate(r));
+  }
+  lock.close();
+  clearInterval(alive);
+  parentPort?.postMessage("done");
 }
-parentPort?.postMessage("done");

@@ -1,5 +1,5 @@
 import type { EventEmitter } from "node:events";
-import { MessageChannel, type Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import pino, { type Logger } from "pino";
 import { AppError } from "../../../core/errors.ts";
 import { startTsThread } from "../../../runtime/startTsThread.ts";
@@ -10,6 +10,8 @@ import type { ThreadMessage, WebhookThreadData } from "./webhookThreadMain.ts";
 /** Deliveries accepted but not yet in the database past which new ones get a 503 (Meta retries them later). */
 const MAX_BACKLOG = 100_000;
 const RESTART_MS = 1000;
+/** This thread's party in the database lock (the main thread is 0). */
+export const WEBHOOK_PARTY = 1;
 
 /**
  * The main thread's side of webhook ingestion on a SQLite file: HTTP, signature checks and the spool stay here,
@@ -20,7 +22,7 @@ const RESTART_MS = 1000;
  */
 export class WebhookThread {
   readonly #spool: WebhookSpool;
-  readonly #data: Omit<WebhookThreadData, "lockPort">;
+  readonly #data: WebhookThreadData;
   readonly #lock: ThreadWriteLock;
   readonly #log: Logger;
   readonly #bus: EventEmitter;
@@ -47,7 +49,8 @@ export class WebhookThread {
     this.#lock = options.lock;
     this.#data = {
       url: options.url,
-      lock: options.lock.buffer,
+      lock: options.lock.share,
+      party: WEBHOOK_PARTY,
       secretKey: options.secretKey,
       logLevel: options.log.level,
     };
@@ -115,13 +118,7 @@ export class WebhookThread {
   }
 
   #spawn(): void {
-    const { port1, port2 } = new MessageChannel();
-    this.#lock.connect(port1);
-    const worker = startTsThread(
-      new URL("./webhookThreadMain.ts", import.meta.url),
-      { ...this.#data, lockPort: port2 } satisfies WebhookThreadData,
-      [port2],
-    );
+    const worker = startTsThread(new URL("./webhookThreadMain.ts", import.meta.url), this.#data);
     this.#worker = worker;
     const logStream = (this.#log as unknown as Record<symbol, { write(line: string): void }>)[
       pino.symbols.streamSym
@@ -149,7 +146,7 @@ export class WebhookThread {
     worker.on("exit", (code) => {
       this.#worker = null;
       // It may have died holding the database lock, or waiting for it.
-      this.#lock.abandonOthers();
+      this.#lock.abandon(WEBHOOK_PARTY);
       if (this.#state !== "started") return;
       // Whatever it had not committed is still here (and in the spool): a new thread gets all of it again.
       this.#log.error({ code }, "webhook thread stopped; starting it again");

@@ -1,9 +1,9 @@
-import { type MessagePort, parentPort, workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { createLogger } from "../../../log/createLogger.ts";
 import { createDatabase } from "../../../store/createDatabase.ts";
 import { SecretBox } from "../../../store/secretBox.ts";
 import { createStoreContext } from "../../../store/storeContext.ts";
-import { ThreadWriteLock } from "../../../store/ThreadWriteLock.ts";
+import { type LockShare, ThreadWriteLock } from "../../../store/ThreadWriteLock.ts";
 import { ChannelDirectory } from "./ChannelDirectory.ts";
 import { decodeFrames, type SpooledDelivery } from "./spoolFrames.ts";
 import { WebhookProcessor } from "./WebhookProcessor.ts";
@@ -11,8 +11,8 @@ import type { SpoolChunk } from "./WebhookSpool.ts";
 
 export interface WebhookThreadData {
   url: string;
-  lock: SharedArrayBuffer;
-  lockPort: MessagePort;
+  lock: LockShare;
+  party: number;
   secretKey: string;
   logLevel: string;
 }
@@ -38,8 +38,7 @@ const data = workerData as WebhookThreadData;
 const post = (m: ThreadMessage) => port.postMessage(m);
 
 const log = createLogger(data.logLevel, { write: (line: string) => post({ type: "log", line }) });
-const lock = new ThreadWriteLock(data.lock);
-lock.connect(data.lockPort);
+const lock = new ThreadWriteLock(data.lock, data.party);
 const database = createDatabase(data.url, {
   threadLock: lock,
   checkpointer: false,
@@ -118,6 +117,7 @@ async function settle(): Promise<void> {
     stopping = false;
     await processor.stop();
     await database.close();
+    lock.close();
     port.close();
   }
 }
