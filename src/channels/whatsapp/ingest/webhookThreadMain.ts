@@ -1,61 +1,37 @@
-import { parentPort, workerData } from "node:worker_threads";
-import { createLogger } from "../../../log/createLogger.ts";
+import { type LinkData, threadLink } from "../../../runtime/threadLink.ts";
 import { createDatabase } from "../../../store/createDatabase.ts";
 import { SecretBox } from "../../../store/secretBox.ts";
 import { createStoreContext } from "../../../store/storeContext.ts";
-import { type LockShare, ThreadWriteLock } from "../../../store/ThreadWriteLock.ts";
 import { ChannelDirectory } from "./ChannelDirectory.ts";
 import { decodeFrames, type SpooledDelivery } from "./spoolFrames.ts";
 import { WebhookProcessor } from "./WebhookProcessor.ts";
 import type { SpoolChunk } from "./WebhookSpool.ts";
 
-export interface WebhookThreadData {
+export interface WebhookThreadData extends LinkData {
   url: string;
-  lock: LockShare;
-  party: number;
   secretKey: string;
-  logLevel: string;
 }
 
-/** What the main thread and the webhook thread tell each other. */
-export type ThreadMessage =
+/** What the main thread tells the webhook thread. */
+export type WebhookThreadIn =
   | { type: "chunk"; chunk: SpoolChunk }
   | { type: "channels.changed" }
   | { type: "drain"; id: number }
-  | { type: "stop" }
-  | { type: "committed" }
-  | { type: "acked"; seq: number; end: number }
-  | { type: "drained"; id: number }
-  | { type: "log"; line: string };
+  | { type: "stop" };
+
+/** What the webhook thread tells the main thread (besides its commits and log lines). */
+export type WebhookThreadOut = { type: "acked"; seq: number; end: number } | { type: "drained"; id: number };
 
 /** Deliveries per transaction: bounds how long the thread holds the database from the main thread. */
 const BATCH = 512;
 const RETRY_MS = 1000;
 
-if (!parentPort) throw new Error("webhookThreadMain runs as a worker thread (see WebhookThread)");
-const port = parentPort;
-const data = workerData as WebhookThreadData;
-const post = (m: ThreadMessage) => port.postMessage(m);
-
-const log = createLogger(data.logLevel, { write: (line: string) => post({ type: "log", line }) });
-const lock = new ThreadWriteLock(data.lock, data.party);
-const database = createDatabase(data.url, {
-  threadLock: lock,
-  checkpointer: false,
-});
+const { port, data, lock, log, post: postAny, forwardCommits } = threadLink<WebhookThreadData>();
+const post = (m: WebhookThreadOut) => postAny(m);
+const database = createDatabase(data.url, { threadLock: lock, checkpointer: false });
 const store = createStoreContext(database, new SecretBox(data.secretKey));
 const processor = new WebhookProcessor(store, new ChannelDirectory(store), log);
-
-let committedPosted = false;
-store.bus.on("committed", () => {
-  // One wake-up per turn for the main thread's live stream, triggers and delivery worker.
-  if (committedPosted) return;
-  committedPosted = true;
-  setImmediate(() => {
-    committedPosted = false;
-    post({ type: "committed" });
-  });
-});
+forwardCommits(store.bus);
 
 /** Chunks in arrival order, decoded; `next` is how far into the head chunk the thread has got. */
 type Queued = { deliveries: SpooledDelivery[]; seq: number; end: number };
@@ -122,7 +98,7 @@ async function settle(): Promise<void> {
   }
 }
 
-port.on("message", (m: ThreadMessage) => {
+port.on("message", (m: WebhookThreadIn) => {
   switch (m.type) {
     case "chunk":
       queue.push({ deliveries: decodeFrames(m.chunk.bytes).deliveries, seq: m.chunk.seq, end: m.chunk.end });
