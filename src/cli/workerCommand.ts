@@ -19,7 +19,12 @@ export function workerCommand(): Command {
       }
       // Loaded here, not at the top: one-shot commands (migrate, workspace, apikey) should not pay for the server.
       const { createParley } = await import("../app/createParley.ts");
-      const parley = await createParley({ ...config, PARLEY_SIMULATOR: "off" }, log);
+      // It serves no webhooks, and the webhook spool belongs to the `serve` process: stored deliveries are
+      // processed here the one-thread way.
+      const parley = await createParley(
+        { ...config, PARLEY_SIMULATOR: "off", PARLEY_WEBHOOK_THREAD: "off" },
+        log,
+      );
       await parley.startWorkers();
       log.info("worker started");
       // The workers' timers don't hold the process open (so tests and `serve` can stop cleanly), and on SQLite

@@ -6,6 +6,7 @@ import { startTsThread } from "./startTsThread.ts";
 import type { LinkMessage } from "./threadLink.ts";
 
 const RESTART_MS = 1000;
+const STOP_MS = 30_000;
 
 export interface DbThreadOptions<Out> {
   /** Names the thread in logs and marks its commits on the bus (`committed` is emitted with `{ from: name }`). */
@@ -70,7 +71,10 @@ export class DbThread<In extends { type: string }, Out extends { type: string }>
     if (worker) {
       const exited = new Promise((resolve) => worker.once("exit", resolve));
       worker.postMessage({ type: "stop" });
+      // What it had not committed is still in the database's spool or queue: a thread that hangs is cut off.
+      const timer = setTimeout(() => void worker.terminate(), STOP_MS);
       await exited;
+      clearTimeout(timer);
     }
     this.#state = "stopped";
   }

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -45,7 +46,7 @@ describe("spool frames", () => {
 describe("WebhookSpool", () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const segments = () => readdirSync(dir).sort();
+  const segments = () => readdirSync(dir).filter((f) => f.endsWith(".spool")).sort();
 
   test("hands on each write with its mark, starts new segments, and deletes a segment once all of it is in", async () => {
     dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
@@ -70,6 +71,23 @@ describe("WebhookSpool", () => {
     spool.acknowledge(chunks[2]?.seq ?? 0, chunks[2]?.end ?? 0);
     spool.close();
     expect(segments()).toEqual([]); // the open segment held nothing unacknowledged
+    expect(readdirSync(dir)).toEqual([]); // nor is the owner's pid left
+  });
+
+  test("a spool another live process owns is refused; a dead owner's is taken over", async () => {
+    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
+    // The test runner's parent process is alive and not us.
+    writeFileSync(join(dir, "owner.pid"), String(process.ppid));
+    expect(() => new WebhookSpool(dir, () => {}).open()).toThrow(
+      `Another Parley process (pid ${process.ppid}) is using this database's webhook spool`,
+    );
+    const child = spawn(process.execPath, ["-e", ""]);
+    await new Promise((r) => child.once("exit", r));
+    writeFileSync(join(dir, "owner.pid"), String(child.pid));
+    const spool = new WebhookSpool(dir, () => {});
+    spool.open();
+    spool.close();
+    expect(segments()).toEqual([]);
   });
 
   test("a spool that took nothing leaves nothing behind", () => {

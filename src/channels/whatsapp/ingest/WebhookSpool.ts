@@ -1,11 +1,14 @@
 import {
   closeSync,
+  existsSync,
   ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   unlinkSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -27,6 +30,17 @@ export interface SpoolChunk {
 /** A segment is closed and a new one started past this size; a closed segment is deleted once all of it is in. */
 const SEGMENT_BYTES = 16 * 1024 * 1024;
 const NAME = /^segment-(\d{12})\.spool$/;
+const OWNER = "owner.pid";
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: alive, but someone else's.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 const nameOf = (seq: number) => `segment-${String(seq).padStart(12, "0")}.spool`;
 
@@ -60,6 +74,7 @@ export class WebhookSpool {
   /** Opens a new segment; returns the deliveries that segments left by an earlier process still hold. */
   open(): SpoolChunk[] {
     mkdirSync(this.#dir, { recursive: true });
+    this.#claimOwnership();
     const left: SpoolChunk[] = [];
     const seqs = readdirSync(this.#dir)
       .map((name) => NAME.exec(name)?.[1])
@@ -101,6 +116,21 @@ export class WebhookSpool {
     this.#fd = -1;
     this.#sealed.set(this.#seq, this.#size);
     this.acknowledge(this.#acked.seq, this.#acked.end);
+    rmSync(join(this.#dir, OWNER), { force: true });
+  }
+
+  /**
+   * One process per spool: another one reading these segments as "left behind" would store them and delete
+   * them while they are still being written. A pid file names the owner; a dead owner's is taken over.
+   */
+  #claimOwnership(): void {
+    const file = join(this.#dir, OWNER);
+    const owner = existsSync(file) ? Number(readFileSync(file, "utf8")) : 0;
+    if (owner > 0 && owner !== process.pid && isAlive(owner))
+      throw new Error(
+        `Another Parley process (pid ${owner}) is using this database's webhook spool (${this.#dir}): run one \`parley serve\` per SQLite file`,
+      );
+    writeFileSync(file, String(process.pid));
   }
 
   #openSegment(): void {

@@ -61,8 +61,13 @@ async function ingestAll(): Promise<void> {
     try {
       await processor.ingest(batch);
     } catch (err) {
-      // Nothing of the batch was committed; it stays queued (and in the spool) and is tried again.
+      // Nothing of the batch was committed; it stays queued (and in the spool) and is tried again, or, when
+      // stopping, left in the spool for the next start.
       log.error({ err, deliveries: batch.length }, "webhook deliveries could not be stored; retrying");
+      if (stopping) {
+        queue.length = 0;
+        return;
+      }
       await new Promise((r) => setTimeout(r, RETRY_MS));
       continue;
     }
