@@ -6,7 +6,8 @@ import { loadConfig } from "../../src/config/loadConfig.ts";
 
 const config = loadConfig();
 const parley = await createParley(
-  { ...config, PARLEY_SIMULATOR: "off" },
+  // As `parley worker` does: the webhook spool belongs to the process serving HTTP (the test's own).
+  { ...config, PARLEY_SIMULATOR: "off", PARLEY_WEBHOOK_THREAD: "off" },
   pino({ level: process.env.TEST_WORKER_LOG ?? "silent" }, pino.destination(2)),
   {
     workflows: { leaseMs: Number(process.env.TEST_LEASE_MS ?? 1000), pollMs: 20 },
