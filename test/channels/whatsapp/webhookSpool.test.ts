@@ -46,7 +46,10 @@ describe("spool frames", () => {
 describe("WebhookSpool", () => {
   let dir: string;
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const segments = () => readdirSync(dir).filter((f) => f.endsWith(".spool")).sort();
+  const segments = () =>
+    readdirSync(dir)
+      .filter((f) => f.endsWith(".spool"))
+      .sort();
 
   test("hands on each write with its mark, starts new segments, and deletes a segment once all of it is in", async () => {
     dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
