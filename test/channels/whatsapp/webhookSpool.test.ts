@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
+import { EventEmitter } from "node:events";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import {
   decodeFrames,
@@ -11,6 +13,9 @@ import {
 } from "../../../src/channels/whatsapp/ingest/spoolFrames.ts";
 import { type SpoolChunk, WebhookSpool } from "../../../src/channels/whatsapp/ingest/WebhookSpool.ts";
 import { WebhookThread } from "../../../src/channels/whatsapp/ingest/WebhookThread.ts";
+import { AppError } from "../../../src/core/errors.ts";
+import { toProblem } from "../../../src/http/problem.ts";
+import { ThreadWriteLock } from "../../../src/store/ThreadWriteLock.ts";
 import { startTestApp, type TestApp } from "../../support/testApp.ts";
 import { count, inboundText, postWebhook, type SandboxChannel, sandboxChannel } from "./liveHelpers.ts";
 
@@ -91,6 +96,31 @@ describe("WebhookSpool", () => {
     spool.open();
     spool.close();
     expect(segments()).toEqual([]);
+  });
+
+  test("past its backlog limit the inbox answers 503 (Meta retries), and takes deliveries again once stored", async () => {
+    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
+    let thread: WebhookThread | null = null;
+    const spool = new WebhookSpool(dir, (c) => thread?.take(c));
+    thread = new WebhookThread({
+      spool,
+      url: "sqlite::memory:",
+      lock: new ThreadWriteLock(),
+      secretKey: "x".repeat(40),
+      log: pino({ level: "silent" }),
+      bus: new EventEmitter(),
+      maxBacklog: 2,
+    });
+    spool.open();
+    // The thread is not started: nothing is stored, so the backlog only grows.
+    await thread.accept("ch_1", Buffer.from('{"n":1}'));
+    await thread.accept("ch_1", Buffer.from('{"n":2}'));
+    expect(thread.backlog).toBe(2);
+    const refused = await thread.accept("ch_1", Buffer.from('{"n":3}')).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).code).toBe("unavailable");
+    expect(toProblem(refused).status).toBe(503);
+    await thread.stop();
   });
 
   test("a spool that took nothing leaves nothing behind", () => {

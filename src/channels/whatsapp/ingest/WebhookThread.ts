@@ -27,6 +27,7 @@ export class WebhookThread {
   #drains = new Map<number, () => void>();
   #nextDrain = 1;
   #started = false;
+  readonly #maxBacklog: number;
   readonly #onChannelsChanged = () => this.#thread.post({ type: "channels.changed" });
 
   constructor(options: {
@@ -36,8 +37,10 @@ export class WebhookThread {
     secretKey: string;
     log: Logger;
     bus: EventEmitter;
+    maxBacklog?: number;
   }) {
     this.#spool = options.spool;
+    this.#maxBacklog = options.maxBacklog ?? MAX_BACKLOG;
     this.#bus = options.bus;
     this.#thread = new DbThread<WebhookThreadIn, WebhookThreadOut>({
       name: "webhook",
@@ -74,7 +77,7 @@ export class WebhookThread {
   }
 
   accept(channelId: string | null, rawBody: Buffer): Promise<void> {
-    if (this.#backlog >= MAX_BACKLOG)
+    if (this.#backlog >= this.#maxBacklog)
       return Promise.reject(
         new AppError("unavailable", "Too many webhooks are waiting to be stored; Meta will retry this one"),
       );
