@@ -5,7 +5,6 @@ import { MemoryRateLimiter, PostgresRateLimiter } from "../channels/whatsapp/del
 import { ChannelDirectory } from "../channels/whatsapp/ingest/ChannelDirectory.ts";
 import { WebhookInbox } from "../channels/whatsapp/ingest/WebhookInbox.ts";
 import { WebhookProcessor } from "../channels/whatsapp/ingest/WebhookProcessor.ts";
-import { WebhookSpool } from "../channels/whatsapp/ingest/WebhookSpool.ts";
 import { WebhookThread } from "../channels/whatsapp/ingest/WebhookThread.ts";
 import { webhookRoutes } from "../channels/whatsapp/ingest/webhookRoutes.ts";
 import type { Config } from "../config/loadConfig.ts";
@@ -93,19 +92,15 @@ export async function createParley(
     let inbox: Pick<WebhookInbox, "accept">;
     let processor: WebhookIngestion;
     if (threadLock && database.file) {
-      let thread: WebhookThread | null = null;
-      const spool = new WebhookSpool(`${database.file}.webhook-spool`, (chunk) => thread?.take(chunk));
-      thread = new WebhookThread({
-        spool,
+      const thread = new WebhookThread({
+        spoolDir: `${database.file}.webhook-spool`,
         url: config.DATABASE_URL,
         lock: threadLock,
         secretKey,
         log,
         bus: store.bus,
       });
-      for (const chunk of spool.open()) thread.take(chunk);
-      const spooled = thread;
-      deps.webhookBacklog = () => spooled.backlog;
+      deps.webhookBacklog = () => thread.backlog;
       inbox = thread;
       processor = thread;
     } else {

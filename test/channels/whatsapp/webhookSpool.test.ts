@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pino from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import {
   decodeFrames,
   encodeFrames,
@@ -50,6 +50,9 @@ describe("spool frames", () => {
 
 describe("WebhookSpool", () => {
   let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
+  });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const segments = () =>
     readdirSync(dir)
@@ -57,7 +60,6 @@ describe("WebhookSpool", () => {
       .sort();
 
   test("hands on each write with its mark, starts new segments, and deletes a segment once all of it is in", async () => {
-    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
     const chunks: SpoolChunk[] = [];
     const spool = new WebhookSpool(dir, (c) => chunks.push(c), { segmentBytes: 100 });
     expect(spool.open()).toEqual([]);
@@ -83,7 +85,6 @@ describe("WebhookSpool", () => {
   });
 
   test("a spool another live process owns is refused; a dead owner's is taken over", async () => {
-    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
     // The test runner's parent process is alive and not us.
     writeFileSync(join(dir, "owner.pid"), String(process.ppid));
     expect(() => new WebhookSpool(dir, () => {}).open()).toThrow(
@@ -98,12 +99,9 @@ describe("WebhookSpool", () => {
     expect(segments()).toEqual([]);
   });
 
-  test("past its backlog limit the inbox answers 503 (Meta retries), and takes deliveries again once stored", async () => {
-    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
-    let thread: WebhookThread | null = null;
-    const spool = new WebhookSpool(dir, (c) => thread?.take(c));
-    thread = new WebhookThread({
-      spool,
+  test("past its backlog limit the inbox refuses new deliveries with a 503 (Meta retries them)", async () => {
+    const thread = new WebhookThread({
+      spoolDir: dir,
       url: "sqlite::memory:",
       lock: new ThreadWriteLock(),
       secretKey: "x".repeat(40),
@@ -111,7 +109,6 @@ describe("WebhookSpool", () => {
       bus: new EventEmitter(),
       maxBacklog: 2,
     });
-    spool.open();
     // The thread is not started: nothing is stored, so the backlog only grows.
     await thread.accept("ch_1", Buffer.from('{"n":1}'));
     await thread.accept("ch_1", Buffer.from('{"n":2}'));
@@ -124,7 +121,6 @@ describe("WebhookSpool", () => {
   });
 
   test("a spool that took nothing leaves nothing behind", () => {
-    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
     const spool = new WebhookSpool(dir, () => {});
     spool.open();
     spool.close();
@@ -132,7 +128,6 @@ describe("WebhookSpool", () => {
   });
 
   test("a spool left by a process that died is read back on open, and new writes go to a new segment", async () => {
-    dir = mkdtempSync(join(tmpdir(), "parley-spool-"));
     const first = new WebhookSpool(dir, () => {});
     first.open();
     await first.accept(raw(delivery(1)));
@@ -161,6 +156,17 @@ describe("webhooks on a SQLite file go through the spool and the webhook thread"
   afterAll(() => t.close());
 
   const spoolDir = () => `${t.config.DATABASE_URL.slice("sqlite:".length)}.webhook-spool`;
+  /** The WhatsApp ids of the stored messages whose ids start with `prefix`, sorted. */
+  const waMessageIds = async (prefix: string) =>
+    (
+      await t.parley.deps.store.db
+        .selectFrom("messages")
+        .select("wa_message_id")
+        .where("wa_message_id", "like", `${prefix}%`)
+        .execute()
+    )
+      .map((m) => m.wa_message_id)
+      .sort();
 
   test("deliveries a dead process acknowledged but never stored are stored and processed after the restart", async () => {
     const body = (id: string, text: string) =>
@@ -186,13 +192,7 @@ describe("webhooks on a SQLite file go through the spool and the webhook thread"
     await t.parley.processor.drain();
 
     expect((await count(t, "webhook_deliveries")) - deliveriesBefore).toBe(2);
-    const messages = await t.parley.deps.store.db
-      .selectFrom("messages")
-      .select(["wa_message_id"])
-      .where("wa_message_id", "like", "wamid.spool.%")
-      .orderBy("wa_message_id")
-      .execute();
-    expect(messages.map((m) => m.wa_message_id)).toEqual([
+    expect(await waMessageIds("wamid.spool.")).toEqual([
       "wamid.spool.before",
       "wamid.spool.left.1",
       "wamid.spool.left.2",
@@ -212,12 +212,7 @@ describe("webhooks on a SQLite file go through the spool and the webhook thread"
     expect([...first, ...second].map((r) => r.status)).toEqual(Array(10).fill(200));
     await new Promise((r) => setTimeout(r, 1500));
     await processor.drain();
-    const messages = await t.parley.deps.store.db
-      .selectFrom("messages")
-      .select("wa_message_id")
-      .where("wa_message_id", "like", "wamid.crash.%")
-      .execute();
-    expect(messages.map((m) => m.wa_message_id).sort()).toEqual(
+    expect(await waMessageIds("wamid.crash.")).toEqual(
       Array.from({ length: 10 }, (_, i) => `wamid.crash.${i}`).sort(),
     );
     expect(processor.backlog).toBe(0);

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { AppError } from "../../../core/errors.ts";
 import { DbThread } from "../../../runtime/DbThread.ts";
 import type { ThreadWriteLock } from "../../../store/ThreadWriteLock.ts";
-import type { SpoolChunk, WebhookSpool } from "./WebhookSpool.ts";
+import { type SpoolChunk, WebhookSpool } from "./WebhookSpool.ts";
 import type { WebhookThreadIn, WebhookThreadOut } from "./webhookThreadMain.ts";
 
 /** Deliveries accepted but not yet in the database past which new ones get a 503 (Meta retries them later). */
@@ -30,8 +30,12 @@ export class WebhookThread {
   readonly #maxBacklog: number;
   readonly #onChannelsChanged = () => this.#thread.post({ type: "channels.changed" });
 
+  /**
+   * Opens the spool in `spoolDir` (what an earlier process left in it is given to the thread first); nothing
+   * runs until `start`.
+   */
   constructor(options: {
-    spool: WebhookSpool;
+    spoolDir: string;
     url: string;
     lock: ThreadWriteLock;
     secretKey: string;
@@ -39,7 +43,7 @@ export class WebhookThread {
     bus: EventEmitter;
     maxBacklog?: number;
   }) {
-    this.#spool = options.spool;
+    this.#spool = new WebhookSpool(options.spoolDir, this.#take);
     this.#maxBacklog = options.maxBacklog ?? MAX_BACKLOG;
     this.#bus = options.bus;
     this.#thread = new DbThread<WebhookThreadIn, WebhookThreadOut>({
@@ -62,10 +66,11 @@ export class WebhookThread {
         for (const chunk of this.#unacked) this.#thread.post({ type: "chunk", chunk });
       },
     });
+    for (const chunk of this.#spool.open()) this.#take(chunk);
   }
 
-  /** Called by the spool for every write (and for what an earlier process left). */
-  readonly take = (chunk: SpoolChunk): void => {
+  /** Each write to the spool (and what an earlier process left in it). */
+  readonly #take = (chunk: SpoolChunk): void => {
     this.#unacked.push(chunk);
     this.#backlog += chunk.count;
     this.#thread.post({ type: "chunk", chunk });
