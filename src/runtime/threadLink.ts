@@ -19,25 +19,26 @@ export interface LinkData {
  * a logger whose lines go to the main thread's log, and `forwardCommits` to wake the main thread's workers
  * after each of its commits (once per turn of the event loop).
  */
-export function threadLink<Data extends LinkData>(): {
+export function threadLink<Data extends LinkData, Out extends { type: string }>(): {
   port: MessagePort;
   data: Data;
   lock: ThreadWriteLock;
   log: Logger;
-  post(message: { type: string; [key: string]: unknown }): void;
+  /** The thread's own messages to the main thread (DbThread's `onMessage`). */
+  post(message: Out): void;
   forwardCommits(bus: EventEmitter): void;
 } {
   if (!parentPort) throw new Error("this module runs as a worker thread (see DbThread)");
   const port = parentPort;
   const data = workerData as Data;
-  const post = (message: { type: string; [key: string]: unknown }) => port.postMessage(message);
-  const log = createLogger(data.logLevel, { write: (line: string) => post({ type: "log", line }) });
+  const link = (message: LinkMessage | Out) => port.postMessage(message);
+  const log = createLogger(data.logLevel, { write: (line: string) => link({ type: "log", line }) });
   return {
     port,
     data,
     lock: new ThreadWriteLock(data.lock, data.party),
     log,
-    post,
+    post: link,
     forwardCommits(bus) {
       let pending = false;
       bus.on("committed", () => {
@@ -45,7 +46,7 @@ export function threadLink<Data extends LinkData>(): {
         pending = true;
         setImmediate(() => {
           pending = false;
-          post({ type: "committed" });
+          link({ type: "committed" });
         });
       });
     },

@@ -77,7 +77,9 @@ export function createDatabase(
       file === ":memory:" || options.checkpointer === false ? null : startWalCheckpointer(file);
     if (file !== ":memory:") sqlite.pragma("wal_autocheckpoint = 4000");
     const db = new Kysely<DatabaseSchema>({
-      dialect: new LockingSqliteDialect({ database: cachingStatements(sqlite) }, options.threadLock),
+      dialect: options.threadLock
+        ? new LockingSqliteDialect({ database: cachingStatements(sqlite) }, options.threadLock)
+        : new SqliteDialect({ database: cachingStatements(sqlite) }),
       plugins: [inlineLimitOne],
     });
     return {
@@ -94,11 +96,11 @@ export function createDatabase(
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(":")[0]}:…")`);
 }
 
-/** Kysely's SQLite dialect, whose one connection is also held under a lock shared with another thread. */
+/** Kysely's SQLite dialect, whose one connection is also held under a lock shared with other threads. */
 class LockingSqliteDialect extends SqliteDialect {
-  readonly #lock: ThreadWriteLock | undefined;
+  readonly #lock: ThreadWriteLock;
 
-  constructor(config: SqliteDialectConfig, lock: ThreadWriteLock | undefined) {
+  constructor(config: SqliteDialectConfig, lock: ThreadWriteLock) {
     super(config);
     this.#lock = lock;
   }
@@ -106,7 +108,6 @@ class LockingSqliteDialect extends SqliteDialect {
   override createDriver(): Driver {
     const driver = super.createDriver();
     const lock = this.#lock;
-    if (!lock) return driver;
     const acquire = driver.acquireConnection.bind(driver);
     const release = driver.releaseConnection.bind(driver);
     // Kysely's own mutex first, then the threads' lock: a thread holds the shared lock only while it runs.

@@ -118,15 +118,7 @@ export class WebhookProcessor {
     // Resolved before the transaction: on SQLite a cache refresh inside it would wait for its own connection.
     const channels = await this.#directory.all();
     const count = await ctx.db.transaction().execute(async (tx) => {
-      let q = tx
-        .selectFrom("webhook_deliveries")
-        .select(["id", "channel_id", "body"])
-        .where("processed_at", "is", null)
-        .where("attempts", "<", MAX_ATTEMPTS)
-        .orderBy("id")
-        .limit(this.#claim);
-      if (ctx.dialect === "postgres") q = q.forUpdate().skipLocked();
-      const rows = fresh ? await insertDeliveries(ctx, tx, fresh, ctx.now()) : await q.execute();
+      const rows = fresh ? await insertDeliveries(ctx, tx, fresh, ctx.now()) : await this.#claimRows(tx);
       const events = new Map<number, WebhookEvent[]>();
       const batch = careful ? null : new InboundBatch(ctx, tx);
       const statuses = careful ? undefined : new StatusPrefetch();
@@ -196,6 +188,19 @@ export class WebhookProcessor {
     });
     if (handled.length > 0) ctx.bus.emit("committed");
     return { claimed: count, done: handled.length };
+  }
+
+  /** Stored deliveries not processed yet, oldest first (SKIP LOCKED on PostgreSQL, so processes share them). */
+  #claimRows(tx: Tx) {
+    let q = tx
+      .selectFrom("webhook_deliveries")
+      .select(["id", "channel_id", "body"])
+      .where("processed_at", "is", null)
+      .where("attempts", "<", MAX_ATTEMPTS)
+      .orderBy("id")
+      .limit(this.#claim);
+    if (this.#store.dialect === "postgres") q = q.forUpdate().skipLocked();
+    return q.execute();
   }
 
   /** A savepoint lets one bad delivery fail without undoing the rest of its batch. */

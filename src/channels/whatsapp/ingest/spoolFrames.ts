@@ -21,13 +21,12 @@ export interface RawDelivery {
  * pool), so it can be handed to another thread as it is.
  */
 export function encodeFrames(deliveries: RawDelivery[]): Buffer {
-  const channels = deliveries.map((d) => Buffer.from(d.channelId ?? "", "utf8"));
-  let size = 0;
-  for (const [i, d] of deliveries.entries()) size += HEADER + (channels[i]?.length ?? 0) + d.raw.length;
-  const out = Buffer.allocUnsafeSlow(size);
+  const frames = deliveries.map((d) => ({ d, channel: Buffer.from(d.channelId ?? "", "utf8") }));
+  const out = Buffer.allocUnsafeSlow(
+    frames.reduce((n, { d, channel }) => n + HEADER + channel.length + d.raw.length, 0),
+  );
   let at = 0;
-  for (const [i, d] of deliveries.entries()) {
-    const channel = channels[i] ?? Buffer.alloc(0);
+  for (const { d, channel } of frames) {
     out.writeUInt32LE(HEADER - 4 + channel.length + d.raw.length, at);
     out.writeDoubleLE(d.receivedAt, at + 4);
     out.writeUInt16LE(channel.length, at + 12);

@@ -26,8 +26,7 @@ export type WebhookThreadOut = { type: "acked"; seq: number; end: number } | { t
 const BATCH = 512;
 const RETRY_MS = 1000;
 
-const { port, data, lock, log, post: postAny, forwardCommits } = threadLink<WebhookThreadData>();
-const post = (m: WebhookThreadOut) => postAny(m);
+const { port, data, lock, log, post, forwardCommits } = threadLink<WebhookThreadData, WebhookThreadOut>();
 const database = createDatabase(data.url, { threadLock: lock, checkpointer: false });
 const store = createStoreContext(database, new SecretBox(data.secretKey));
 const processor = new WebhookProcessor(store, new ChannelDirectory(store), log);
