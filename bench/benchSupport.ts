@@ -4,13 +4,28 @@ import { createServer } from "node:net";
 import { cpus, loadavg, totalmem } from "node:os";
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
-export function cpuSeconds(pid: number | undefined): number {
+export function cpuSeconds(pid: number | undefined, statFile = `/proc/${pid}/stat`): number {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    const fields = readFileSync(statFile, "utf8").split(") ")[1]?.split(" ") ?? [];
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return Number.NaN;
   }
+}
+
+/**
+ * CPU seconds (user + system) used so far by each thread of a process, by thread id, from /proc (Linux); empty
+ * elsewhere. The process's main thread has the process's own id.
+ */
+export function threadCpuSeconds(pid: number | undefined): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const cpu = cpuSeconds(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      if (!Number.isNaN(cpu)) out.set(Number(tid), cpu);
+    }
+  } catch {}
+  return out;
 }
 
 /**

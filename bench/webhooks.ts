@@ -5,12 +5,35 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import Database from "better-sqlite3";
 import { signWebhookBody } from "../src/channels/whatsapp/webhook/verifyWebhookSignature.ts";
-import { cpuSeconds, freePort, loadNow, machine, startProcess, writeSection } from "./benchSupport.ts";
+import {
+  cpuSeconds,
+  freePort,
+  loadNow,
+  machine,
+  startProcess,
+  threadCpuSeconds,
+  writeSection,
+} from "./benchSupport.ts";
 
 // bench:webhooks — signed inbound text-message webhooks over real HTTP on loopback, each verified, persisted and
 // attached to a conversation, against the same run's ceiling: a bare Fastify route that only checks the HMAC.
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const RATE = Number(process.env.BENCH_RATE ?? 0);
+
+/**
+ * The server's CPU over the run by thread: its main thread (HTTP, signatures, the spool), the busiest other one
+ * (the webhook thread, storing and processing), and all the rest together (WAL checkpoints, garbage collection,
+ * libuv's pool), in seconds.
+ */
+function byThread(pid: number | undefined, before: Map<number, number>, after: Map<number, number>) {
+  const used = [...after].map(([tid, cpu]) => [tid, cpu - (before.get(tid) ?? 0)] as const);
+  const main = used.find(([tid]) => tid === pid)?.[1] ?? Number.NaN;
+  const others = used.filter(([tid]) => tid !== pid).sort((a, b) => b[1] - a[1]);
+  const busiest = others[0]?.[1] ?? 0;
+  const rest = others.slice(1).reduce((sum, [, cpu]) => sum + cpu, 0);
+  return { main, busiest, rest };
+}
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
 const APP_SECRET = "bench-app-secret";
 const PHONE_NUMBER_ID = "109876543210001";
@@ -53,6 +76,8 @@ async function load(port: number): Promise<autocannon.Result> {
     method: "POST",
     connections: CONNECTIONS,
     duration: DURATION,
+    // BENCH_RATE: offer a fixed rate (all connections together) instead of as much as the server takes.
+    ...(RATE ? { overallRate: RATE } : {}),
     requests: [
       {
         setupRequest: (req) => {
@@ -139,6 +164,7 @@ try {
   if (res.status !== 201) throw new Error(`could not create channel: ${res.status} ${await res.text()}`);
   const started = Date.now();
   const parleyCpu0 = cpuSeconds(parley.child.pid);
+  const threadCpu0 = threadCpuSeconds(parley.child.pid);
   const parleyClient0 = process.cpuUsage();
   const result = await load(port);
   const parleyClient = clientCpu(parleyClient0, result.requests.total);
@@ -165,6 +191,7 @@ try {
   const conversations = Number((db.prepare("select count(*) n from conversations").get() as { n: number }).n);
   db.close();
   const parleyCpu = cpuSeconds(parley.child.pid) - parleyCpu0;
+  const threads = byThread(parley.child.pid, threadCpu0, threadCpuSeconds(parley.child.pid));
   await parley.stop();
 
   const processedRate = stats.n / Math.max(0.001, (stats.last - stats.first) / 1000);
@@ -174,7 +201,7 @@ try {
   const md = `## bench:webhooks
 
 Command: \`npm run bench:webhooks\` · ${new Date().toISOString().slice(0, 10)} · ${machine(loadAtStart)}
-Settings: ${DURATION} s per target, ${CONNECTIONS} connections, ${CUSTOMERS} distinct customers, unique message ids, SQLite default (WAL; webhooks answered once in the webhook spool, stored and processed on the webhook thread), server in its own process, load generator (autocannon) in another.
+Settings: ${DURATION} s per target, ${CONNECTIONS} connections, ${RATE ? `a fixed offered rate of ${RATE.toLocaleString("en")} requests/s` : "each sending its next request as soon as the last is answered"}, ${CUSTOMERS} distinct customers, unique message ids, SQLite default (WAL; webhooks answered once in the webhook spool, stored and processed on the webhook thread), server in its own process, load generator (autocannon) in another.
 
 | target | accepted req/s (mean) | p50 ms | p99 ms | non-2xx | server CPU µs per delivery |
 |---|---|---|---|---|---|
@@ -185,7 +212,9 @@ ${row("Parley: verify + persist + 200", result, perDelivery(parleyCpu, stats.n))
 - Deliveries accepted: ${accepted.toLocaleString("en")}; stored: ${stats.n.toLocaleString("en")}; inbound messages attached to conversations: ${messages.toLocaleString("en")} in ${conversations.toLocaleString("en")} conversations.
 - Server CPU per delivery: the server process's user + system CPU time over the run (for Parley up to the last
   delivery attached to its conversation, so processing included) divided by the deliveries; it depends much less
-  on what else the shared machine is doing than the rates do.
+  on what else the shared machine is doing than the rates do. By thread, per delivery: main thread (HTTP,
+  signatures, spool) ${perDelivery(threads.main, stats.n)} µs, webhook thread (storing and processing) ${perDelivery(threads.busiest, stats.n)} µs, all others
+  (WAL checkpoints, garbage collection) ${perDelivery(threads.rest, stats.n)} µs.
 - The load generator (autocannon, building and signing each body) shares the machine: ${bareClient} µs of its CPU per
   request against the ceiling, ${parleyClient} µs against Parley.
 - Sustained end-to-end rate (first delivery received → last one attached to its conversation): **${Math.round(processedRate).toLocaleString("en")} deliveries/s**.

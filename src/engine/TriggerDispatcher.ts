@@ -75,6 +75,9 @@ export class TriggerDispatcher {
       const row = await cq.executeTakeFirst();
       if (!row) return 0;
       const cursor: EventCursor = { tx: Number(row.last_tx_id), id: Number(row.last_event_id) };
+      const workflows = await workflowStore.enabledByTrigger(tx, EVENT_TRIGGERS);
+      if (workflows.length === 0 && !(await this.#anyQuestionWaiting(tx)))
+        return this.#skipTo(tx, cursor, horizon);
       let q = eventOrder.after(ctx.dialect, tx.selectFrom("events").selectAll(), cursor).limit(BATCH);
       if (horizon !== null) q = q.where("tx_id", "<", horizon);
       const events = await q.execute();
@@ -83,17 +86,52 @@ export class TriggerDispatcher {
         this.#seen = cursor;
         return 0;
       }
-      const workflows = await workflowStore.enabledByTrigger(tx, EVENT_TRIGGERS);
       const waiting = await this.#waitingConversations(tx, events);
       for (const e of events) await this.#handle(tx, e, workflows, waiting);
-      await tx
-        .updateTable("workflow_cursors")
-        .set({ last_event_id: last.id, last_tx_id: last.tx_id })
-        .where("name", "=", "triggers")
-        .execute();
-      this.#seen = eventOrder.cursorOf(last);
+      await this.#moveCursor(tx, last);
       return events.length;
     });
+  }
+
+  async #moveCursor(tx: Tx, to: { id: number; tx_id: number }): Promise<void> {
+    await tx
+      .updateTable("workflow_cursors")
+      .set({ last_event_id: to.id, last_tx_id: to.tx_id })
+      .where("name", "=", "triggers")
+      .execute();
+    this.#seen = eventOrder.cursorOf(to);
+  }
+
+  /**
+   * With no workflow listening to events and no question waiting for a reply, no event can start or answer
+   * anything: the cursor moves past all of them unread, as reading each would have found nothing to do. (A
+   * webhook-heavy workload would otherwise read back every message it stores.)
+   */
+  async #skipTo(tx: Tx, cursor: EventCursor, horizon: number | null): Promise<number> {
+    let q = eventOrder.latest(
+      this.#env.store.dialect,
+      tx.selectFrom("events").select(["id", "tx_id"]),
+      cursor,
+    );
+    if (horizon !== null) q = q.where("tx_id", "<", horizon);
+    const last = await q.limit(1).executeTakeFirst();
+    if (!last) {
+      this.#seen = cursor;
+      return 0;
+    }
+    await this.#moveCursor(tx, last);
+    return 0;
+  }
+
+  async #anyQuestionWaiting(tx: Tx): Promise<boolean> {
+    const row = await tx
+      .selectFrom("workflow_waitpoints")
+      .select("id")
+      .where("status", "=", "waiting")
+      .where("kind", "=", "reply")
+      .limit(1)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   /**

@@ -40,6 +40,19 @@ export const eventOrder = {
       .orderBy("id") as Q;
   },
 
+  /** The last event after a cursor, in reading order (add a `limit 1`). */
+  latest<Q extends SelectQueryBuilder<DatabaseSchema, "events", object>>(
+    dialect: Dialect,
+    q: Q,
+    cursor: EventCursor,
+  ): Q {
+    if (dialect === "sqlite") return q.where("id", ">", cursor.id).orderBy("id", "desc") as Q;
+    return q
+      .where(sql<boolean>`(tx_id, id) > (${cursor.tx}, ${cursor.id})`)
+      .orderBy("tx_id", "desc")
+      .orderBy("id", "desc") as Q;
+  },
+
   /** PostgreSQL: only events below the horizon of this very statement's snapshot (every one of them visible). */
   settled<Q extends SelectQueryBuilder<DatabaseSchema, "events", object>>(q: Q): Q {
     return q.where("tx_id", "<", horizon) as Q;

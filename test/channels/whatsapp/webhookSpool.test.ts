@@ -120,6 +120,33 @@ describe("WebhookSpool", () => {
     await thread.stop();
   });
 
+  test("once storing falls behind, answers are held back in proportion, up to a cap", async () => {
+    const thread = new WebhookThread({
+      spoolDir: dir,
+      url: "sqlite::memory:",
+      lock: new ThreadWriteLock(),
+      secretKey: "x".repeat(40),
+      log: pino({ level: "silent" }),
+      bus: new EventEmitter(),
+      pace: { from: 2, msPerDelivery: 60, maxMs: 150 },
+    });
+    const timed = async (n: number) => {
+      const started = performance.now();
+      await thread.accept("ch_1", Buffer.from(`{"n":${n}}`));
+      return performance.now() - started;
+    };
+    // The thread is not started, so every delivery stays waiting.
+    await timed(1);
+    await timed(2);
+    expect(await timed(3)).toBeGreaterThanOrEqual(55); // one beyond: 60 ms
+    expect(await timed(4)).toBeGreaterThanOrEqual(115); // two beyond: 120 ms
+    const capped = await timed(20); // 18 beyond would be 1,080 ms
+    expect(capped).toBeGreaterThanOrEqual(145);
+    expect(capped).toBeLessThan(900);
+    expect(thread.backlog).toBe(5);
+    await thread.stop();
+  });
+
   test("a spool that took nothing leaves nothing behind", () => {
     const spool = new WebhookSpool(dir, () => {});
     spool.open();

@@ -8,6 +8,20 @@ import type { WebhookThreadIn, WebhookThreadOut } from "./webhookThreadMain.ts";
 
 /** Deliveries accepted but not yet in the database past which new ones get a 503 (Meta retries them later). */
 const MAX_BACKLOG = 100_000;
+/**
+ * Flow control. Past `from` deliveries waiting, each answer is held back `msPerDelivery` for every delivery
+ * waiting beyond it (at most `maxMs`): senders, Meta included, keep a bounded number of requests open, so slower
+ * answers slow them down to the rate the thread stores at, while the lag behind them stays a fraction of a
+ * second and the answers stay fast. Without it, a sender faster than storing takes the CPU the storing needs on
+ * a small machine, and the lag grows until the backlog limit turns deliveries away.
+ */
+export interface WebhookPace {
+  from: number;
+  msPerDelivery: number;
+  maxMs: number;
+}
+const PACE: WebhookPace = { from: 2_048, msPerDelivery: 0.01, maxMs: 500 };
+
 /** This thread's party in the database lock (the main thread is 0). */
 export const WEBHOOK_PARTY = 1;
 
@@ -28,6 +42,7 @@ export class WebhookThread {
   #nextDrain = 1;
   #started = false;
   readonly #maxBacklog: number;
+  readonly #pace: WebhookPace;
   readonly #onChannelsChanged = () => this.#thread.post({ type: "channels.changed" });
 
   /**
@@ -42,9 +57,11 @@ export class WebhookThread {
     log: Logger;
     bus: EventEmitter;
     maxBacklog?: number;
+    pace?: WebhookPace;
   }) {
     this.#spool = new WebhookSpool(options.spoolDir, this.#take);
     this.#maxBacklog = options.maxBacklog ?? MAX_BACKLOG;
+    this.#pace = options.pace ?? PACE;
     this.#bus = options.bus;
     this.#thread = new DbThread<WebhookThreadIn, WebhookThreadOut>({
       name: "webhook",
@@ -86,8 +103,17 @@ export class WebhookThread {
       return Promise.reject(
         new AppError("unavailable", "Too many webhooks are waiting to be stored; Meta will retry this one"),
       );
-    return this.#spool.accept({ channelId, raw: rawBody, receivedAt: Date.now() });
+    const stored = this.#spool.accept({ channelId, raw: rawBody, receivedAt: Date.now() });
+    return this.#backlog < this.#pace.from ? stored : stored.then(this.#paced);
   }
+
+  /** Holds an answer back in proportion to how far storing is behind (see WebhookPace). */
+  readonly #paced = (): Promise<void> | undefined => {
+    const { from, msPerDelivery, maxMs } = this.#pace;
+    const ms = Math.min(maxMs, (this.#backlog - from) * msPerDelivery);
+    if (ms < 1) return undefined;
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  };
 
   start(): void {
     if (this.#started) return;
