@@ -14,12 +14,14 @@ import {
   threadCpuSeconds,
   writeSection,
 } from "./benchSupport.ts";
+import { type HttpLoadResult, httpLoad } from "./httpLoad.ts";
 
 // bench:webhooks — signed inbound text-message webhooks over real HTTP on loopback, each verified, persisted and
 // attached to a conversation, against the same run's ceiling: a bare Fastify route that only checks the HMAC.
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const RATE = Number(process.env.BENCH_RATE ?? 0);
+const CLIENT = process.env.BENCH_CLIENT ?? "httpLoad";
 
 /**
  * The server's CPU over the run by thread: its main thread (HTTP, signatures, the spool), the busiest other one
@@ -69,10 +71,22 @@ function makeBody(i: number): string {
   });
 }
 
-async function load(port: number): Promise<autocannon.Result> {
+/**
+ * The load: CONNECTIONS keep-alive connections, each sending its next signed delivery as soon as the last is
+ * answered, for DURATION seconds. BENCH_CLIENT=autocannon uses autocannon instead of the lighter httpLoad (for
+ * comparison; it takes several times the CPU per request on the same cores), and only it takes BENCH_RATE.
+ */
+async function load(port: number): Promise<HttpLoadResult> {
+  const path = "/webhooks/whatsapp";
+  const request = (i: number) => {
+    const body = makeBody(i);
+    return { body, headers: { "x-hub-signature-256": signWebhookBody(body, APP_SECRET) } };
+  };
+  if (CLIENT !== "autocannon")
+    return httpLoad({ port, path, connections: CONNECTIONS, durationS: DURATION, request });
   let i = 0;
-  return autocannon({
-    url: `http://127.0.0.1:${port}/webhooks/whatsapp`,
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}${path}`,
     method: "POST",
     connections: CONNECTIONS,
     duration: DURATION,
@@ -81,19 +95,20 @@ async function load(port: number): Promise<autocannon.Result> {
     requests: [
       {
         setupRequest: (req) => {
-          const body = makeBody(i++);
-          return {
-            ...req,
-            body,
-            headers: {
-              "content-type": "application/json",
-              "x-hub-signature-256": signWebhookBody(body, APP_SECRET),
-            },
-          };
+          const { body, headers } = request(i++);
+          return { ...req, body, headers: { ...headers, "content-type": "application/json" } };
         },
       },
     ],
   });
+  return {
+    total: r.requests.total,
+    non2xx: r.non2xx,
+    seconds: r.duration,
+    perSecond: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), "parley-bench-"));
@@ -125,7 +140,7 @@ try {
   };
   const bareClient0 = process.cpuUsage();
   const ceiling = await load(barePort);
-  const bareClient = clientCpu(bareClient0, ceiling.requests.total);
+  const bareClient = clientCpu(bareClient0, ceiling.total);
   const bareCpu = cpuSeconds(bare.pid) - bareCpu0;
   bare.kill();
 
@@ -167,10 +182,10 @@ try {
   const threadCpu0 = threadCpuSeconds(parley.child.pid);
   const parleyClient0 = process.cpuUsage();
   const result = await load(port);
-  const parleyClient = clientCpu(parleyClient0, result.requests.total);
+  const parleyClient = clientCpu(parleyClient0, result.total);
   // Wait until every accepted delivery is stored (from the webhook spool, on the webhook thread) and processed
   // into messages: every body is unique, so each accepted delivery is one row.
-  const accepted = result.requests.total - result.non2xx;
+  const accepted = result.total - result.non2xx;
   const db = new Database(dbFile, { readonly: true });
   const waiting = () =>
     db
@@ -196,26 +211,27 @@ try {
 
   const processedRate = stats.n / Math.max(0.001, (stats.last - stats.first) / 1000);
   const perDelivery = (cpu: number, n: number) => (n > 0 ? ((cpu / n) * 1e6).toFixed(0) : "–");
-  const row = (name: string, r: autocannon.Result, cpu: string) =>
-    `| ${name} | ${Math.round(r.requests.average).toLocaleString("en")} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} | ${cpu} |`;
+  const ms = (v: number) => (v < 10 ? v.toFixed(1) : v.toFixed(0));
+  const row = (name: string, r: HttpLoadResult, cpu: string) =>
+    `| ${name} | ${Math.round(r.perSecond).toLocaleString("en")} | ${ms(r.p50)} | ${ms(r.p99)} | ${r.non2xx} | ${cpu} |`;
   const md = `## bench:webhooks
 
 Command: \`npm run bench:webhooks\` · ${new Date().toISOString().slice(0, 10)} · ${machine(loadAtStart)}
-Settings: ${DURATION} s per target, ${CONNECTIONS} connections, ${RATE ? `a fixed offered rate of ${RATE.toLocaleString("en")} requests/s` : "each sending its next request as soon as the last is answered"}, ${CUSTOMERS} distinct customers, unique message ids, SQLite default (WAL; webhooks answered once in the webhook spool, stored and processed on the webhook thread), server in its own process, load generator (autocannon) in another.
+Settings: ${DURATION} s per target, ${CONNECTIONS} connections, ${RATE ? `a fixed offered rate of ${RATE.toLocaleString("en")} requests/s` : "each sending its next request as soon as the last is answered"}, ${CUSTOMERS} distinct customers, unique message ids, SQLite default (WAL; webhooks answered once in the webhook spool, stored and processed on the webhook thread), server in its own process, load generator (${CLIENT === "autocannon" ? "autocannon" : "httpLoad, bench/httpLoad.ts"}) in another.
 
 | target | accepted req/s (mean) | p50 ms | p99 ms | non-2xx | server CPU µs per delivery |
 |---|---|---|---|---|---|
-${row("bare Fastify + HMAC check (ceiling)", ceiling, perDelivery(bareCpu, ceiling.requests.total))}
+${row("bare Fastify + HMAC check (ceiling)", ceiling, perDelivery(bareCpu, ceiling.total))}
 ${row("Parley: verify + persist + 200", result, perDelivery(parleyCpu, stats.n))}
 
-- Ratio Parley / ceiling (accepted req/s): **${(result.requests.average / ceiling.requests.average).toFixed(2)}**
+- Ratio Parley / ceiling (accepted req/s): **${(result.perSecond / ceiling.perSecond).toFixed(2)}**
 - Deliveries accepted: ${accepted.toLocaleString("en")}; stored: ${stats.n.toLocaleString("en")}; inbound messages attached to conversations: ${messages.toLocaleString("en")} in ${conversations.toLocaleString("en")} conversations.
 - Server CPU per delivery: the server process's user + system CPU time over the run (for Parley up to the last
   delivery attached to its conversation, so processing included) divided by the deliveries; it depends much less
   on what else the shared machine is doing than the rates do. By thread, per delivery: main thread (HTTP,
   signatures, spool) ${perDelivery(threads.main, stats.n)} µs, webhook thread (storing and processing) ${perDelivery(threads.busiest, stats.n)} µs, all others
   (WAL checkpoints, garbage collection) ${perDelivery(threads.rest, stats.n)} µs.
-- The load generator (autocannon, building and signing each body) shares the machine: ${bareClient} µs of its CPU per
+- The load generator (${CLIENT === "autocannon" ? "autocannon" : "httpLoad"}, building and signing each body as it sends it) shares the machine: ${bareClient} µs of its CPU per
   request against the ceiling, ${parleyClient} µs against Parley.
 - Sustained end-to-end rate (first delivery received → last one attached to its conversation): **${Math.round(processedRate).toLocaleString("en")} deliveries/s**.
 `;
