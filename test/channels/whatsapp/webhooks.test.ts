@@ -61,6 +61,32 @@ describe.each(engines)("WhatsApp webhooks on %s", (engine) => {
     expect(await count(t, "webhook_deliveries")).toBe(before);
   });
 
+  test("the number is read from the metadata, not from text that spells it; a body that is not JSON is a 400", async () => {
+    const before = await count(t, "webhook_deliveries");
+    const payload = inboundText(ch, {
+      from: "14155550101",
+      id: "wamid.route1",
+      text: '"phone_number_id":"999999999"',
+    });
+    // The customer's text comes first in the body, so a careless scan would find it before the metadata.
+    const change = payload.entry[0]?.changes[0] as { value: Record<string, unknown> };
+    const { metadata, ...rest } = change.value;
+    change.value = { ...rest, metadata };
+    expect((await postWebhook(t, payload, ch.appSecret)).status).toBe(200);
+    await drain();
+    const stored = await t.parley.deps.store.db
+      .selectFrom("messages")
+      .select(["channel_id", "content"])
+      .where("wa_message_id", "=", "wamid.route1")
+      .execute();
+    expect(stored).toEqual([{ channel_id: ch.id, content: expect.stringContaining("999999999") }]);
+
+    const bad = await postWebhook(t, '{"entry": [', ch.appSecret);
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.text).code).toBe("malformed_json");
+    expect(await count(t, "webhook_deliveries")).toBe(before + 1);
+  });
+
   test("every shared sample is accepted and processed without error", async () => {
     for (const [file, name, payload] of webhookSamples()) {
       const res = await postWebhook(
