@@ -13,7 +13,7 @@ import pg from "pg";
 import type { DatabaseSchema } from "./databaseSchema.ts";
 import { inlineLimitOne } from "./inlineLimitOne.ts";
 import type { ThreadWriteLock } from "./ThreadWriteLock.ts";
-import { startWalCheckpointer } from "./walCheckpointer.ts";
+import { startWalCheckpointer, WAL_AUTOCHECKPOINT_FRAMES } from "./walCheckpointer.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -75,7 +75,7 @@ export function createDatabase(
     // Checkpoints run in a background thread (walCheckpointer, one per process); this is only the safety net.
     const checkpointer =
       file === ":memory:" || options.checkpointer === false ? null : startWalCheckpointer(file);
-    if (file !== ":memory:") sqlite.pragma("wal_autocheckpoint = 4000");
+    if (file !== ":memory:") sqlite.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_FRAMES}`);
     const db = new Kysely<DatabaseSchema>({
       dialect: options.threadLock
         ? new LockingSqliteDialect({ database: cachingStatements(sqlite) }, options.threadLock)
