@@ -75,9 +75,7 @@ export class TriggerDispatcher {
       const row = await cq.executeTakeFirst();
       if (!row) return 0;
       const cursor: EventCursor = { tx: Number(row.last_tx_id), id: Number(row.last_event_id) };
-      const workflows = await workflowStore.enabledByTrigger(tx, EVENT_TRIGGERS);
-      if (workflows.length === 0 && !(await this.#anyQuestionWaiting(tx)))
-        return this.#skipTo(tx, cursor, horizon);
+      if (await this.#skippedUnread(tx, cursor, horizon)) return 0;
       let q = eventOrder.after(ctx.dialect, tx.selectFrom("events").selectAll(), cursor).limit(BATCH);
       if (horizon !== null) q = q.where("tx_id", "<", horizon);
       const events = await q.execute();
@@ -86,6 +84,8 @@ export class TriggerDispatcher {
         this.#seen = cursor;
         return 0;
       }
+      // Read after the events: a workflow enabled before one of them committed is then among these.
+      const workflows = await workflowStore.enabledByTrigger(tx, EVENT_TRIGGERS);
       const waiting = await this.#waitingConversations(tx, events);
       for (const e of events) await this.#handle(tx, e, workflows, waiting);
       await this.#moveCursor(tx, last);
@@ -104,10 +104,11 @@ export class TriggerDispatcher {
 
   /**
    * With no workflow listening to events and no question waiting for a reply, no event can start or answer
-   * anything: the cursor moves past all of them unread, as reading each would have found nothing to do. (A
-   * webhook-heavy workload would otherwise read back every message it stores.)
+   * anything: the cursor moves past all of them unread, as reading each would have found nothing to do (a
+   * webhook-heavy workload would otherwise read back every message it stores). The last event is fixed first, so
+   * a workflow enabled or a question asked before any of them committed is seen by the checks that follow.
    */
-  async #skipTo(tx: Tx, cursor: EventCursor, horizon: number | null): Promise<number> {
+  async #skippedUnread(tx: Tx, cursor: EventCursor, horizon: number | null): Promise<boolean> {
     let q = eventOrder.latest(
       this.#env.store.dialect,
       tx.selectFrom("events").select(["id", "tx_id"]),
@@ -115,12 +116,11 @@ export class TriggerDispatcher {
     );
     if (horizon !== null) q = q.where("tx_id", "<", horizon);
     const last = await q.limit(1).executeTakeFirst();
-    if (!last) {
-      this.#seen = cursor;
-      return 0;
-    }
+    if (!last) return false;
+    if ((await workflowStore.enabledByTrigger(tx, EVENT_TRIGGERS)).length > 0) return false;
+    if (await this.#anyQuestionWaiting(tx)) return false;
     await this.#moveCursor(tx, last);
-    return 0;
+    return true;
   }
 
   async #anyQuestionWaiting(tx: Tx): Promise<boolean> {
