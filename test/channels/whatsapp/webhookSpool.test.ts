@@ -171,6 +171,20 @@ describe("WebhookSpool", () => {
     second.close();
     expect(segments()).toHaveLength(1); // delivery 3 is not acknowledged: kept for the next start
   });
+
+  test("an empty segment after one still holding deliveries does not take the earlier one with it", () => {
+    // A process that filled segment 1, started segment 2 and died before writing to it.
+    writeFileSync(join(dir, "segment-000000000001.spool"), encodeFrame(delivery(1)));
+    writeFileSync(join(dir, "segment-000000000002.spool"), "");
+    const spool = new WebhookSpool(dir, () => {});
+    const left = spool.open();
+    expect(left.flatMap(deliveriesOf)).toEqual([delivery(1)]);
+    // Not in the database yet: segment 1 stays until it is acknowledged; the empty one is gone.
+    expect(segments()).toEqual(["segment-000000000001.spool", "segment-000000000003.spool"]);
+    spool.acknowledge(left[0]?.seq ?? 0, left[0]?.end ?? 0);
+    expect(segments()).toEqual(["segment-000000000003.spool"]);
+    spool.close();
+  });
 });
 
 describe("webhooks on a SQLite file go through the spool and the webhook thread", () => {

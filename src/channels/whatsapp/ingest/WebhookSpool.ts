@@ -84,10 +84,14 @@ export class WebhookSpool {
     for (const seq of seqs) {
       const bytes = readFileSync(join(this.#dir, nameOf(seq)));
       const { deliveries, used } = decodeFrames(bytes);
+      // A segment with no whole frame holds nothing answered 200. Deleting it must not go through `acknowledge`,
+      // which would take every earlier segment with it while their deliveries are still on their way in.
+      if (deliveries.length === 0) {
+        unlinkSync(join(this.#dir, nameOf(seq)));
+        continue;
+      }
       this.#sealed.set(seq, used);
-      if (deliveries.length > 0)
-        left.push({ bytes: bytes.subarray(0, used), count: deliveries.length, seq, end: used });
-      else this.acknowledge(seq, used);
+      left.push({ bytes: bytes.subarray(0, used), count: deliveries.length, seq, end: used });
     }
     this.#seq = (seqs.at(-1) ?? 0) + 1;
     this.#openSegment();
