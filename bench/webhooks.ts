@@ -20,8 +20,11 @@ import { type HttpLoadResult, httpLoad } from "./httpLoad.ts";
 // attached to a conversation, against the same run's ceiling: a bare Fastify route that only checks the HMAC.
 const DURATION = Number(process.env.BENCH_DURATION ?? 20);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
-const RATE = Number(process.env.BENCH_RATE ?? 0);
 const CLIENT = process.env.BENCH_CLIENT ?? "httpLoad";
+
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
+const APP_SECRET = "bench-app-secret";
+const PHONE_NUMBER_ID = "109876543210001";
 
 /**
  * The server's CPU over the run by thread: its main thread (HTTP, signatures, the spool), the busiest other one
@@ -36,9 +39,6 @@ function byThread(pid: number | undefined, before: Map<number, number>, after: M
   const rest = others.slice(1).reduce((sum, [, cpu]) => sum + cpu, 0);
   return { main, busiest, rest };
 }
-const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2000);
-const APP_SECRET = "bench-app-secret";
-const PHONE_NUMBER_ID = "109876543210001";
 
 function makeBody(i: number): string {
   const wa = String(14155500000 + (i % CUSTOMERS));
@@ -74,7 +74,7 @@ function makeBody(i: number): string {
 /**
  * The load: CONNECTIONS keep-alive connections, each sending its next signed delivery as soon as the last is
  * answered, for DURATION seconds. BENCH_CLIENT=autocannon uses autocannon instead of the lighter httpLoad (for
- * comparison; it takes several times the CPU per request on the same cores), and only it takes BENCH_RATE.
+ * comparison; it takes several times the CPU per request on the same cores).
  */
 async function load(port: number): Promise<HttpLoadResult> {
   const path = "/webhooks/whatsapp";
@@ -90,8 +90,6 @@ async function load(port: number): Promise<HttpLoadResult> {
     method: "POST",
     connections: CONNECTIONS,
     duration: DURATION,
-    // BENCH_RATE: offer a fixed rate (all connections together) instead of as much as the server takes.
-    ...(RATE ? { overallRate: RATE } : {}),
     requests: [
       {
         setupRequest: (req) => {
@@ -217,7 +215,7 @@ try {
   const md = `## bench:webhooks
 
 Command: \`npm run bench:webhooks\` · ${new Date().toISOString().slice(0, 10)} · ${machine(loadAtStart)}
-Settings: ${DURATION} s per target, ${CONNECTIONS} connections, ${RATE ? `a fixed offered rate of ${RATE.toLocaleString("en")} requests/s` : "each sending its next request as soon as the last is answered"}, ${CUSTOMERS} distinct customers, unique message ids, SQLite default (WAL; webhooks answered once in the webhook spool, stored and processed on the webhook thread), server in its own process, load generator (${CLIENT === "autocannon" ? "autocannon" : "httpLoad, bench/httpLoad.ts"}) in another.
+Settings: ${DURATION} s per target, ${CONNECTIONS} connections, each sending its next request as soon as the last is answered, ${CUSTOMERS} distinct customers, unique message ids, SQLite default (WAL; webhooks answered once in the webhook spool, stored and processed on the webhook thread), server in its own process, load generator (${CLIENT === "autocannon" ? "autocannon" : "httpLoad, bench/httpLoad.ts"}) in another.
 
 | target | accepted req/s (mean) | p50 ms | p99 ms | non-2xx | server CPU µs per delivery |
 |---|---|---|---|---|---|

@@ -25,7 +25,7 @@ export interface DbThreadOptions<Out> {
 }
 
 /**
- * The main thread's handle on a worker thread with its own SQLite connection (webhook thread, runner thread):
+ * The main thread's handle on a worker thread with its own SQLite connection (the webhook thread):
  * starts it through tsx, passes on its log lines and its commits (as `committed` on the bus, so the live
  * stream, triggers and workers here wake up), and starts it again when it dies, skipping any turn it held in
  * the database lock.

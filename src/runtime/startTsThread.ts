@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type Transferable, Worker } from "node:worker_threads";
+import { Worker } from "node:worker_threads";
 
 // The thread runs the TypeScript sources as the main thread does (bin/parley.js): through tsx, registered first.
 const BOOT = `const { workerData } = require("node:worker_threads");
@@ -12,14 +12,13 @@ import(workerData.tsx).then(({ register }) => { register(); return import(worker
  * named by path (its package exports map "tsx/esm/api" to it for import): a CommonJS resolve would give the
  * require entry, which can't register ESM hooks in a thread.
  */
-export function startTsThread(entry: URL, data: object, transferList: Transferable[] = []): Worker {
+export function startTsThread(entry: URL, data: object): Worker {
   const require = createRequire(import.meta.url);
   const tsx = pathToFileURL(
     join(dirname(require.resolve("tsx/package.json")), "dist/esm/api/index.mjs"),
   ).href;
   return new Worker(BOOT, {
     eval: true,
-    transferList,
     workerData: { ...data, tsx, entry: entry.href },
   });
 }
