@@ -12,7 +12,7 @@ import {
   type SpooledDelivery,
 } from "../../../src/channels/whatsapp/ingest/spoolFrames.ts";
 import { type SpoolChunk, WebhookSpool } from "../../../src/channels/whatsapp/ingest/WebhookSpool.ts";
-import { WebhookThread } from "../../../src/channels/whatsapp/ingest/WebhookThread.ts";
+import { type WebhookPace, WebhookThread } from "../../../src/channels/whatsapp/ingest/WebhookThread.ts";
 import { AppError } from "../../../src/core/errors.ts";
 import { toProblem } from "../../../src/http/problem.ts";
 import { ThreadWriteLock } from "../../../src/store/ThreadWriteLock.ts";
@@ -99,16 +99,20 @@ describe("WebhookSpool", () => {
     expect(segments()).toEqual([]);
   });
 
-  test("past its backlog limit the inbox refuses new deliveries with a 503 (Meta retries them)", async () => {
-    const thread = new WebhookThread({
+  /** A webhook thread over this spool that is never started, so every delivery it accepts stays waiting. */
+  const unstartedThread = (limits: { maxBacklog?: number; pace?: WebhookPace }) =>
+    new WebhookThread({
       spoolDir: dir,
       url: "sqlite::memory:",
       lock: new ThreadWriteLock(),
       secretKey: "x".repeat(40),
       log: pino({ level: "silent" }),
       bus: new EventEmitter(),
-      maxBacklog: 2,
+      ...limits,
     });
+
+  test("past its backlog limit the inbox refuses new deliveries with a 503 (Meta retries them)", async () => {
+    const thread = unstartedThread({ maxBacklog: 2 });
     // The thread is not started: nothing is stored, so the backlog only grows.
     await thread.accept("ch_1", Buffer.from('{"n":1}'));
     await thread.accept("ch_1", Buffer.from('{"n":2}'));
@@ -121,15 +125,7 @@ describe("WebhookSpool", () => {
   });
 
   test("once storing falls behind, answers are held back in proportion, up to a cap", async () => {
-    const thread = new WebhookThread({
-      spoolDir: dir,
-      url: "sqlite::memory:",
-      lock: new ThreadWriteLock(),
-      secretKey: "x".repeat(40),
-      log: pino({ level: "silent" }),
-      bus: new EventEmitter(),
-      pace: { from: 2, msPerDelivery: 60, maxMs: 150 },
-    });
+    const thread = unstartedThread({ pace: { from: 2, msPerDelivery: 60, maxMs: 150 } });
     const timed = async (n: number) => {
       const started = performance.now();
       await thread.accept("ch_1", Buffer.from(`{"n":${n}}`));
