@@ -1,5 +1,5 @@
 import pino from "pino";
-import { loadConfig } from "../config/loadConfig.ts";
+import { type Config, loadConfig } from "../config/loadConfig.ts";
 import { resolveSecretKey } from "../config/resolveSecretKey.ts";
 import { createLogger } from "../log/createLogger.ts";
 import { createDatabase } from "../store/createDatabase.ts";
@@ -11,7 +11,11 @@ import { createStoreContext, type StoreContext } from "../store/storeContext.ts"
  * For one-shot commands: config, a logger on stderr (stdout is kept for the result, which scripts read),
  * and a migrated store. Call `close` when done.
  */
-export async function cliContext(): Promise<{ store: StoreContext; close: () => Promise<void> }> {
+export async function cliContext(): Promise<{
+  config: Config;
+  store: StoreContext;
+  close: () => Promise<void>;
+}> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL, pino.destination(2));
   const database = createDatabase(config.DATABASE_URL, { poolSize: config.PARLEY_PG_POOL });
@@ -20,5 +24,5 @@ export async function cliContext(): Promise<{ store: StoreContext; close: () => 
     database,
     new SecretBox(resolveSecretKey(config.PARLEY_SECRET_KEY, config.dataDir, log)),
   );
-  return { store, close: () => database.close() };
+  return { config, store, close: () => database.close() };
 }

@@ -5,6 +5,7 @@ import { AppError } from "../core/errors.ts";
 import { saveWorkflow } from "../engine/saveWorkflow.ts";
 import { startBatch } from "../engine/startBatch.ts";
 import { triggerWebhook } from "../engine/triggerWebhook.ts";
+import type { Config } from "../config/loadConfig.ts";
 import type { StoreContext } from "../store/storeContext.ts";
 import { runStore } from "../store/workflows/runStore.ts";
 import { type Workflow, workflowStore } from "../store/workflows/workflowStore.ts";
@@ -27,10 +28,10 @@ async function findWorkflow(store: StoreContext, ws: string, ref: string): Promi
 }
 
 /** Runs a command body with a store, turning validation errors into one readable message per bad path. */
-async function withStore(fn: (store: StoreContext) => Promise<void>): Promise<void> {
-  const { store, close } = await cliContext();
+async function withStore(fn: (store: StoreContext, config: Config) => Promise<void>): Promise<void> {
+  const { config, store, close } = await cliContext();
   try {
-    await fn(store);
+    await fn(store, config);
   } catch (err) {
     if (err instanceof AppError && err.errors.length > 0)
       throw new Error(`${err.detail}\n${err.errors.map((e) => `  ${e.field}: ${e.message}`).join("\n")}`);
@@ -57,7 +58,7 @@ export function workflowCommand(): Command {
     .requiredOption("-f, --file <path>", "the definition")
     .option(ws, "workspace id (default: the first)")
     .action(async (o: { file: string; workspace?: string }) =>
-      withStore(async (store) => {
+      withStore(async (store, config) => {
         const workspaceId = await workspaceOf(store, o.workspace);
         const def: unknown = parseYaml(readFileSync(o.file, "utf8"));
         const name = def && typeof def === "object" && "name" in def ? String(def.name) : "";
@@ -67,7 +68,9 @@ export function workflowCommand(): Command {
           `${existing ? "updated" : "created"} "${wf.name}" (version ${wf.version}, ${wf.triggerType} trigger)`,
         );
         if (wf.triggerType === "webhook")
-          out(`webhook: POST /api/v1/workflows/${wf.id}/trigger or /hooks/${wf.hookToken}`);
+          out(
+            `webhook: POST /api/v1/workflows/${wf.id}/trigger or ${config.PUBLIC_URL?.replace(/\/+$/, "") ?? "<this server>"}/hooks/${wf.hookToken}`,
+          );
         out(wf.id);
       }),
     );

@@ -19,11 +19,28 @@ describe.each(engines)("workflow API on %s", (engine) => {
   });
   afterAll(() => t.close());
 
+  test("hook_url is on the origin a trusted proxy names, and answers a POST", async () => {
+    const created = await t.api("POST", "/api/v1/workflows", minimal("Proxied hook"));
+    const behindProxy = await t.api("GET", `/api/v1/workflows/${created.body.id}`, undefined, {
+      headers: { "x-forwarded-proto": "https", "x-forwarded-host": "chat.shop.example" },
+    });
+    const url = new URL(behindProxy.body.hook_url);
+    expect(url.origin).toBe("https://chat.shop.example");
+    const posted = await t.parley.server.inject({
+      method: "POST",
+      url: url.pathname,
+      headers: { "content-type": "application/json" },
+      payload: { phone: "+14155550178" },
+    });
+    expect(posted.statusCode).toBe(202);
+  });
+
   test("create, read, list, update (new version), enable / disable", async () => {
     const created = await t.api("POST", "/api/v1/workflows", minimal("Crud"));
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: "Crud", enabled: true, version: 1, trigger_type: "webhook" });
-    expect(created.body.hook_url).toMatch(/^\/hooks\/[\w-]{20,}$/);
+    // Absolute, on the origin the request came to (in-process requests come to localhost:80).
+    expect(created.body.hook_url).toMatch(/^http:\/\/localhost:80\/hooks\/[\w-]{20,}$/);
     const id = created.body.id;
     expect((await t.api("GET", `/api/v1/workflows/${id}`)).body.definition.steps[0].id).toBe("open");
     expect((await t.api("GET", "/api/v1/workflows")).body.data.map((w: { id: string }) => w.id)).toContain(
@@ -149,7 +166,7 @@ describe.each(engines)("workflow API on %s", (engine) => {
     const hook = (sig: string) =>
       t.parley.server.inject({
         method: "POST",
-        url: created.hook_url,
+        url: new URL(created.hook_url).pathname,
         headers: { "content-type": "application/json", "x-parley-signature": sig },
         payload: body,
       });

@@ -14,7 +14,12 @@ export const workflowResource = z
     enabled: z.boolean(),
     version: z.number().int(),
     trigger_type: z.string(),
-    hook_url: z.string().nullable().describe("Public URL for webhook triggers (POST, optional HMAC)"),
+    hook_url: z
+      .string()
+      .nullable()
+      .describe(
+        "Public URL for webhook triggers (POST, optional HMAC), on `PUBLIC_URL` when set, else on the origin the request came to",
+      ),
     definition: workflowDefinitionSchema,
     created_at: z.string(),
     updated_at: z.string(),
@@ -38,13 +43,14 @@ export const workflowListItemResource = workflowResource
 export const toRunCounts = (c: Partial<Record<z.infer<typeof runStatus>, number>> = {}) =>
   Object.fromEntries(runStatus.options.map((s) => [s, c[s] ?? 0])) as z.infer<typeof runCountsResource>;
 
-export const toWorkflowResource = (w: Workflow): z.infer<typeof workflowResource> => ({
+/** `baseUrl`: the origin the hook URL is given on (see publicBaseUrl). */
+export const toWorkflowResource = (w: Workflow, baseUrl: string): z.infer<typeof workflowResource> => ({
   id: w.id,
   name: w.name,
   enabled: w.enabled,
   version: w.version,
   trigger_type: w.triggerType,
-  hook_url: w.triggerType === "webhook" ? `/hooks/${w.hookToken}` : null,
+  hook_url: w.triggerType === "webhook" ? `${baseUrl}/hooks/${w.hookToken}` : null,
   // A definition's own `enabled` shows the switch's current state, so an editor that saves the definition back
   // doesn't undo an enable/disable made since.
   definition: hookSecret.redact(

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
@@ -8,8 +8,9 @@ import { saveWorkflow } from "../../engine/saveWorkflow.ts";
 import { manualRunInputSchema, startBatch } from "../../engine/startBatch.ts";
 import { triggerWebhook } from "../../engine/triggerWebhook.ts";
 import { runStore } from "../../store/workflows/runStore.ts";
-import { workflowStore } from "../../store/workflows/workflowStore.ts";
+import { type Workflow, workflowStore } from "../../store/workflows/workflowStore.ts";
 import { pageQuery } from "../pageQuery.ts";
+import { publicBaseUrl } from "../publicBaseUrl.ts";
 import {
   batchResource,
   runResource,
@@ -29,6 +30,8 @@ export function workflowRoutes(app: FastifyInstance, deps: AppContext) {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const tags = ["Workflows"];
   const ctx = deps.store;
+  const resource = (req: FastifyRequest, w: Workflow) =>
+    toWorkflowResource(w, publicBaseUrl(req, deps.config.PUBLIC_URL));
   const find = async (ws: string, ref: string) => {
     const wf = await workflowStore.find(ctx, ws, ref);
     if (!wf) throw AppError.notFound("Workflow", ref);
@@ -39,7 +42,7 @@ export function workflowRoutes(app: FastifyInstance, deps: AppContext) {
     "/workflows",
     { schema: { tags, body: workflowDefinitionSchema, response: { 201: workflowResource } } },
     async (req, reply) =>
-      reply.code(201).send(toWorkflowResource(await saveWorkflow(ctx, req.auth.workspaceId, req.body))),
+      reply.code(201).send(resource(req, await saveWorkflow(ctx, req.auth.workspaceId, req.body))),
   );
 
   r.get(
@@ -54,7 +57,7 @@ export function workflowRoutes(app: FastifyInstance, deps: AppContext) {
         ctx.now() - 24 * 3600_000,
       );
       return {
-        data: list.map((w) => ({ ...toWorkflowResource(w), run_counts: toRunCounts(counts.get(w.id)) })),
+        data: list.map((w) => ({ ...resource(req, w), run_counts: toRunCounts(counts.get(w.id)) })),
       };
     },
   );
@@ -62,7 +65,7 @@ export function workflowRoutes(app: FastifyInstance, deps: AppContext) {
   r.get(
     "/workflows/:id",
     { schema: { tags, params: idParams, response: { 200: workflowResource } } },
-    async (req) => toWorkflowResource(await find(req.auth.workspaceId, req.params.id)),
+    async (req) => resource(req, await find(req.auth.workspaceId, req.params.id)),
   );
 
   r.put(
@@ -72,7 +75,7 @@ export function workflowRoutes(app: FastifyInstance, deps: AppContext) {
     },
     async (req) => {
       const wf = await find(req.auth.workspaceId, req.params.id);
-      return toWorkflowResource(await saveWorkflow(ctx, req.auth.workspaceId, req.body, wf.id));
+      return resource(req, await saveWorkflow(ctx, req.auth.workspaceId, req.body, wf.id));
     },
   );
 
@@ -82,7 +85,8 @@ export function workflowRoutes(app: FastifyInstance, deps: AppContext) {
       { schema: { tags, params: idParams, response: { 200: workflowResource } } },
       async (req) => {
         const wf = await find(req.auth.workspaceId, req.params.id);
-        return toWorkflowResource(
+        return resource(
+          req,
           await workflowStore.setEnabled(ctx, req.auth.workspaceId, wf.id, action === "enable"),
         );
       },
