@@ -1,8 +1,8 @@
 import { z } from "zod";
 import {
-  buttonSchema,
-  durationSchema,
+  buttonsSchema,
   liquidSchema,
+  positiveDurationSchema,
   stepBase,
   stepIdSchema,
   templateRefSchema,
@@ -14,7 +14,7 @@ export const askQuestionStepSchema = z.strictObject({
   text: liquidSchema
     .optional()
     .describe("The question; leave out to wait for the reply to the previous message"),
-  buttons: z.array(buttonSchema).min(1).max(3).optional(),
+  buttons: buttonsSchema.optional(),
   template: templateRefSchema.optional().describe("Asked instead when the 24-hour window is closed"),
   save_as: z
     .string()
@@ -27,7 +27,7 @@ export const askQuestionStepSchema = z.strictObject({
     .max(100)
     .optional()
     .describe("Also stores the answer's text in this contact field"),
-  timeout: durationSchema.optional(),
+  timeout: positiveDurationSchema.optional(),
   on_timeout: stepIdSchema
     .optional()
     .describe("Step to go to when no answer came in time; default: the next step"),

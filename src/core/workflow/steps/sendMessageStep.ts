@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { buttonSchema, liquidSchema, stepBase, templateRefSchema } from "../stepBase.ts";
+import { buttonsSchema, liquidSchema, stepBase, templateRefSchema } from "../stepBase.ts";
 
 const media = z.strictObject({ link: liquidSchema, caption: liquidSchema.optional() });
 
@@ -7,7 +7,7 @@ export const sendMessageStepSchema = z.strictObject({
   ...stepBase,
   type: z.literal("send_message"),
   text: liquidSchema.optional(),
-  buttons: z.array(buttonSchema).min(1).max(3).optional().describe("Reply buttons under the text"),
+  buttons: buttonsSchema.optional().describe("Reply buttons under the text"),
   list: z
     .strictObject({
       button: z.string().min(1).max(20),
@@ -28,7 +28,22 @@ export const sendMessageStepSchema = z.strictObject({
           }),
         )
         .min(1)
-        .max(10),
+        .max(10)
+        // Row ids are unique across the whole list, not just within a section.
+        .superRefine((sections, ctx) => {
+          const seen = new Set<string>();
+          sections.forEach((sec, i) => {
+            sec.rows.forEach((row, j) => {
+              if (seen.has(row.id))
+                ctx.addIssue({
+                  code: "custom",
+                  path: [i, "rows", j, "id"],
+                  message: `duplicate id "${row.id}"`,
+                });
+              seen.add(row.id);
+            });
+          });
+        }),
     })
     .optional(),
   template: templateRefSchema.optional(),

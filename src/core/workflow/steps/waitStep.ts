@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { durationSchema, liquidSchema, stepBase } from "../stepBase.ts";
+import { liquidSchema, stepBase, waitDurationSchema } from "../stepBase.ts";
 
 export const waitStepSchema = z
   .strictObject({
     ...stepBase,
     type: z.literal("wait"),
-    duration: durationSchema.optional(),
+    duration: waitDurationSchema.optional(),
     until: liquidSchema
       .optional()
       .describe("A time computed from data, e.g. {{ contact.fields.appointment_at }}"),
