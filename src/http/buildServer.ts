@@ -54,6 +54,9 @@ export async function buildServer(deps: AppContext, parts: ServerParts): Promise
     // Only proxies we were told to trust may set the client address; anyone else could fake X-Forwarded-For.
     trustProxy: trustProxyOption(deps.config.PARLEY_TRUST_PROXY),
     return503OnClosing: true,
+    // Fastify's default (100) answers a longer id with "414 URI Too Long"; ids are validated by their routes'
+    // schemas (up to 200 characters), which name the parameter.
+    routerOptions: { maxParamLength: 1000 },
     // Malformed URLs and over-long path parameters are answered before routing; keep them problem+json too.
     frameworkErrors: (err, _req, reply) => sendProblem(reply, toProblem(err)),
   });

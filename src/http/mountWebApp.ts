@@ -8,7 +8,7 @@ import { workspaceStore } from "../store/workspaceStore.ts";
 export const WEB_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
 
 /** Paths that belong to the server; everything else under GET is a page of the single-page app. */
-const SERVER_PATHS = /^\/(api|webhooks|simulator|sandbox|healthz|metrics)(\/|$)/;
+const SERVER_PATHS = /^\/(api|hooks|webhooks|simulator|sandbox|healthz|metrics)(\/|$)/;
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 

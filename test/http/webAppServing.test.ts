@@ -42,5 +42,10 @@ describe("serving the web app at /", () => {
       expect(String(res.headers["content-type"])).toContain("application/problem+json");
     }
     expect((await t.api("GET", "/api/v1/conversations", undefined, { key: null })).status).toBe(401);
+    // A workflow's public hook takes POSTs only: a GET says so rather than serving the app.
+    const hook = await t.api("GET", "/hooks/some-token", undefined, { key: null });
+    expect(hook.status).toBe(405);
+    expect(String(hook.headers["content-type"])).toContain("application/problem+json");
+    expect(hook.headers.allow).toBe("POST");
   });
 });
