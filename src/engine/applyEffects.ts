@@ -8,6 +8,7 @@ import type { Actor } from "../core/conversation/conversationSchema.ts";
 import { AppError } from "../core/errors.ts";
 import { newId } from "../core/newId.ts";
 import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
+import { WORKFLOW_LIMITS } from "../core/workflow/workflowLimits.ts";
 import { assignIn } from "../store/conversations/assignConversation.ts";
 import { closeIn } from "../store/conversations/closeConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
@@ -26,6 +27,8 @@ export interface EffectTarget {
   definition: WorkflowDefinition;
   /** Makes message idempotency keys unique per executed step. */
   seq: number;
+  /** The run's place in a chain of runs started by trigger_workflow (RunContext.depth; 0 when none started it). */
+  depth: number;
   /** The run's contact as this step read it (locked on PostgreSQL for an open), if it did. */
   contact?: ContactRow;
   /** What the round carries from step to step; the round's own object, changed here in place. */
@@ -188,12 +191,19 @@ export async function applyEffects(
           log.started = `not started: workflow "${wf.name}" is disabled`;
           break;
         }
+        // Every run of a cycle of workflows starting each other is new, so only the chain's length can end it.
+        if (target.depth >= WORKFLOW_LIMITS.chainDepth)
+          throw AppError.validation(
+            "trigger_workflow",
+            `chain of workflows started by workflows is deeper than ${WORKFLOW_LIMITS.chainDepth}`,
+          );
         const started = await startRunIn(ctx, tx, {
           workflow: wf,
           contactId: run.contact_id,
           conversationId: run.conversation_id,
           trigger: { ...e.data, parent_run_id: run.id },
           parentRunId: run.id,
+          depth: target.depth + 1,
         });
         log.started_run_id = started.runId;
         break;

@@ -10,11 +10,18 @@ export interface RunContext {
   trigger: Record<string, unknown>;
   vars: Record<string, unknown>;
   steps: Record<string, unknown>;
+  /**
+   * How many trigger_workflow starts led to this run (absent: none). The engine's own key, not the trigger's,
+   * so a payload can't set it.
+   */
+  depth?: number;
 }
 
 export function parseRunContext(text: string): RunContext {
   const raw: Partial<RunContext> = JSON.parse(text);
-  return { trigger: raw.trigger ?? {}, vars: raw.vars ?? {}, steps: raw.steps ?? {} };
+  const rc: RunContext = { trigger: raw.trigger ?? {}, vars: raw.vars ?? {}, steps: raw.steps ?? {} };
+  if (typeof raw.depth === "number") rc.depth = raw.depth;
+  return rc;
 }
 
 // Building an Intl.DateTimeFormat is costly; a workspace has few time zones, so keep one per zone.

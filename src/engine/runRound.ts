@@ -202,6 +202,7 @@ async function roundSteps(
         run,
         definition: def,
         seq,
+        depth: rc.depth ?? 0,
         // Only a locked read may stand in for the open's own (on PostgreSQL).
         contact: needs.lockContact ? rows.contact : undefined,
         round,

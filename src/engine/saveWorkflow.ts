@@ -17,7 +17,7 @@ export function nextScheduleAt(def: WorkflowDefinition, after: number): number |
   return next ? next.getTime() : null;
 }
 
-async function refsOf(ctx: StoreContext, workspaceId: string): Promise<WorkflowRefs> {
+async function refsOf(ctx: StoreContext, workspaceId: string, selfId?: string): Promise<WorkflowRefs> {
   const [categories, channels, workflows] = await Promise.all([
     categoryStore.list(ctx, workspaceId),
     channelStore.list(ctx, workspaceId),
@@ -26,7 +26,9 @@ async function refsOf(ctx: StoreContext, workspaceId: string): Promise<WorkflowR
   return {
     categories: categories.map((c) => ({ key: c.key, name: c.name, archived: c.archived })),
     channels: channels.map((c) => ({ id: c.id, name: c.name })),
-    workflows: workflows.map((w) => ({ id: w.id, name: w.name })),
+    // The workflow itself under its stored name is left out: a renamed workflow no longer answers to it.
+    workflows: workflows.filter((w) => w.id !== selfId).map((w) => ({ id: w.id, name: w.name })),
+    selfId,
   };
 }
 
@@ -47,7 +49,7 @@ export async function saveWorkflow(
       "trigger.secret",
       "the placeholder keeps an existing secret, and this workflow has none; give the secret itself",
     );
-  const result = validateWorkflow(restored.input, await refsOf(ctx, workspaceId));
+  const result = validateWorkflow(restored.input, await refsOf(ctx, workspaceId, id));
   if (!result.ok) {
     const first = result.issues[0];
     const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : "";

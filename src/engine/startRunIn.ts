@@ -15,6 +15,8 @@ export interface StartRunInput {
   dedupeKey?: string | null;
   batchId?: string | null;
   parentRunId?: string | null;
+  /** Runs started by trigger_workflow: how deep in a chain of such starts this one is (1 for the first). */
+  depth?: number;
 }
 
 export interface StartedRun {
@@ -81,7 +83,12 @@ export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput
     conversation_id: input.conversationId ?? null,
     current_step: skipReason ? null : (wf.definition.steps[0]?.id ?? null),
     step_count: 0,
-    context: JSON.stringify({ trigger: input.trigger, vars: {}, steps: {} }),
+    context: JSON.stringify({
+      trigger: input.trigger,
+      vars: {},
+      steps: {},
+      ...(input.depth ? { depth: input.depth } : {}),
+    }),
     skip_reason: skipReason,
     error: null,
     wake_at: skipReason ? null : now,

@@ -55,7 +55,7 @@ export interface WorkflowRunStepsTable {
   seq: number;
   step_id: string;
   step_type: string;
-  status: "completed" | "failed" | "waiting" | "deferred" | "skipped";
+  status: "completed" | "failed" | "waiting" | "deferred" | "skipped" | "cancelled";
   started_at: number;
   finished_at: number | null;
   detail: string;

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { WORKFLOW_LIMITS } from "../../src/core/workflow/workflowLimits.ts";
 import { createContact } from "../support/conversationHelpers.ts";
 import { startTestApp, type TestApp } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
 import { channelWithTemplates, chattingContact, runManual, runToEnd } from "./engineSupport.ts";
-import { conversationMessages, runReaches } from "./workflowHelpers.ts";
+import { conversationMessages, createWorkflow, getRun, runReaches } from "./workflowHelpers.ts";
 
 const trail = (run: { steps: { id: string; status: string }[] }) =>
   run.steps.map((s) => `${s.id}:${s.status}`);
@@ -204,6 +205,49 @@ describe.each(engines)("workflow steps on %s", (engine) => {
     });
   });
 
+  test("workflows starting each other stop at the chain depth limit: the run beyond it fails, no more runs", async () => {
+    const contactId = await createContact(t);
+    const a = await createWorkflow(t, {
+      name: "cycle-a",
+      trigger: { type: "manual" },
+      steps: [{ id: "go", type: "update_contact", add_tags: ["placeholder"] }],
+    });
+    // B parks before it starts A, so the depth must survive a run's saved context.
+    const b = await createWorkflow(t, {
+      name: "cycle-b",
+      trigger: { type: "manual" },
+      steps: [
+        { id: "pause", type: "wait", duration: "PT0.05S" },
+        { id: "go", type: "trigger_workflow", workflow: "cycle-a" },
+      ],
+    });
+    const put = await t.api("PUT", `/api/v1/workflows/${a.id}`, {
+      name: "cycle-a",
+      trigger: { type: "manual" },
+      steps: [{ id: "go", type: "trigger_workflow", workflow: "cycle-b" }],
+    });
+    expect(put.status, put.text).toBe(200);
+    await t.api("POST", `/api/v1/workflows/${a.id}/runs`, { contact_ids: [contactId] });
+    let runId = (await t.api("GET", `/api/v1/workflows/${a.id}/runs`)).body.data[0].id as string;
+    const limit = WORKFLOW_LIMITS.chainDepth;
+    // The manual run (depth 0) and the next `limit - 1` each start the next; the one at depth `limit` (an A) can't.
+    for (let depth = 0; depth < limit; depth++) {
+      const run = await runReaches(t, runId, ["completed", "failed"]);
+      expect(run.status, `${depth}: ${run.error}`).toBe("completed");
+      runId = run.steps.at(-1).detail.started_run_id;
+    }
+    const last = await runReaches(t, runId, ["completed", "failed"]);
+    const message = `trigger_workflow: chain of workflows started by workflows is deeper than ${limit}`;
+    expect(last).toMatchObject({ workflow_id: a.id, status: "failed", error: `go: ${message}` });
+    expect(last.steps.at(-1)).toMatchObject({ id: "go", status: "failed", error: message });
+    const runs = await t.parley.deps.store.db
+      .selectFrom("workflow_runs")
+      .select("status")
+      .where("workflow_id", "in", [a.id, b.id])
+      .execute();
+    expect(runs.map((r) => r.status).sort()).toEqual([...Array<string>(limit).fill("completed"), "failed"]);
+  });
+
   test("ask_question times out to on_timeout; the free-text question is sent inside the window", async () => {
     const { contactId, conversationId } = await chattingContact(t, channelId, "Tim");
     const run = await runToEnd(
@@ -373,5 +417,11 @@ describe.each(engines)("workflow steps on %s", (engine) => {
     const res = await t.api("POST", `/api/v1/workflow-runs/${runId}/cancel`);
     expect(res.body.status).toBe("cancelled");
     expect((await t.api("POST", `/api/v1/workflow-runs/${runId}/cancel`)).status).toBe(409);
+    // The step it was parked on is closed with it, at the same time.
+    const run = await getRun(t, runId);
+    expect(run.finished_at).toEqual(expect.any(String));
+    expect(run.steps).toEqual([
+      expect.objectContaining({ id: "w", status: "cancelled", finished_at: run.finished_at }),
+    ]);
   });
 });

@@ -83,6 +83,38 @@ describe.each(engines)("workflow API on %s", (engine) => {
     );
   });
 
+  test("a workflow that would start itself at once is a 422 on create and on update, by name or id", async () => {
+    const selfStart = {
+      field: "steps[1].workflow",
+      message: "the workflow would start itself with no wait or question before this step",
+    };
+    const first = { id: "note", type: "add_comment", text: "again" };
+    const loop = (workflow: string, name = "Loop", firstStep: Record<string, unknown> = first) => ({
+      name,
+      trigger: { type: "manual" },
+      steps: [firstStep, { id: "again", type: "trigger_workflow", workflow }],
+    });
+    const created = expectProblem(await t.api("POST", "/api/v1/workflows", loop("Loop")), 422);
+    expect(created.detail).toBe(`${selfStart.field}: ${selfStart.message}`);
+    expect(created.errors).toEqual([selfStart]);
+    await t.api("POST", "/api/v1/workflows", minimal("Loop target"));
+    const wf = await t.api("POST", "/api/v1/workflows", loop("Loop target"));
+    expect(wf.status, wf.text).toBe(201);
+    const byName = expectProblem(await t.api("PUT", `/api/v1/workflows/${wf.body.id}`, loop("Loop")), 422);
+    expect(byName.errors).toEqual([selfStart]);
+    const byId = expectProblem(await t.api("PUT", `/api/v1/workflows/${wf.body.id}`, loop(wf.body.id)), 422);
+    expect(byId.errors).toEqual([selfStart]);
+    // Renamed, it no longer answers to its old name.
+    const renamed = await t.api("PUT", `/api/v1/workflows/${wf.body.id}`, loop("Loop", "Loop 2"));
+    expect(expectProblem(renamed, 422).errors).toEqual([
+      { field: "steps[1].workflow", message: 'unknown workflow "Loop"' },
+    ]);
+    const later = { id: "later", type: "wait", duration: "P1D" };
+    expect((await t.api("PUT", `/api/v1/workflows/${wf.body.id}`, loop("Loop", "Loop", later))).status).toBe(
+      200,
+    );
+  });
+
   test("webhook trigger: 202 with run_id; a bad phone is a 422 naming contact.phone; other triggers refuse", async () => {
     const wf = (await t.api("POST", "/api/v1/workflows", minimal("Hooked"))).body;
     const ok = await t.api("POST", `/api/v1/workflows/${wf.id}/trigger`, { phone: "+14155550101" });

@@ -9,6 +9,8 @@ export interface WorkflowRefs {
   categories: { key: string; name: string; archived: boolean }[];
   channels: { id: string; name: string }[];
   workflows: { id: string; name: string }[];
+  /** The id of the workflow a new version is saved for: a step naming it names its own workflow. */
+  selfId?: string;
 }
 
 export type ValidationResult =
@@ -23,7 +25,8 @@ const pathOf = (path: readonly PropertyKey[]): string =>
 
 /**
  * Checks a definition before it is saved: its shape, then its graph (unique ids, known targets, every step
- * reachable, no loop without a wait or question), its Liquid, and the categories, channels and workflows it names.
+ * reachable, no loop without a wait or question, no start of itself without one), its Liquid, and the categories,
+ * channels and workflows it names.
  * Every issue names its path, e.g. `steps[4].category: unknown category "refunds"`.
  */
 export function validateWorkflow(input: unknown, refs: WorkflowRefs): ValidationResult {
@@ -48,6 +51,7 @@ export function validateWorkflow(input: unknown, refs: WorkflowRefs): Validation
   if (issues.length === 0) {
     checkReachable(def, index, add);
     checkLoops(def, index, add);
+    checkSelfStart(def, index, refs, add);
   }
   checkRefs(def, refs, add);
   walkLiquid(def, "", (path, source) => {
@@ -113,6 +117,37 @@ function checkLoops(
   }
 }
 
+/**
+ * A run that starts its own workflow before it ever parks makes a new run that does the same at once, for ever
+ * (each is a new run, so the executed-steps limit never applies). Behind a wait or question it is a delayed
+ * repeat, which the engine's chain depth limit still bounds.
+ */
+function checkSelfStart(
+  def: WorkflowDefinition,
+  index: Map<string, number>,
+  refs: WorkflowRefs,
+  add: (f: string, m: string) => void,
+) {
+  const seen = new Set<number>([0]);
+  const frontier = [0];
+  while (frontier.length) {
+    const i = frontier.pop()!;
+    const s = def.steps[i]!;
+    if (isWaitingStep(s)) continue;
+    if (s.type === "trigger_workflow" && (s.workflow === def.name || s.workflow === refs.selfId))
+      add(
+        `steps[${i}].workflow`,
+        "the workflow would start itself with no wait or question before this step",
+      );
+    for (const n of successors(def, index, i)) {
+      if (!seen.has(n)) {
+        seen.add(n);
+        frontier.push(n);
+      }
+    }
+  }
+}
+
 function checkRefs(def: WorkflowDefinition, refs: WorkflowRefs, add: (f: string, m: string) => void) {
   const category = (ref: string) => {
     const lower = ref.trim().toLowerCase();
@@ -137,7 +172,7 @@ function checkRefs(def: WorkflowDefinition, refs: WorkflowRefs, add: (f: string,
   def.steps.forEach((s, i) => {
     if (s.type === "close_conversation" && s.category) checkCategory(`steps[${i}].category`, s.category);
     if (s.type === "open_conversation") checkChannel(`steps[${i}].channel`, s.channel);
-    if (s.type === "trigger_workflow" && s.workflow !== def.name) {
+    if (s.type === "trigger_workflow" && s.workflow !== def.name && s.workflow !== refs.selfId) {
       if (!refs.workflows.some((w) => w.id === s.workflow || w.name === s.workflow))
         add(`steps[${i}].workflow`, `unknown workflow "${s.workflow}"`);
     }

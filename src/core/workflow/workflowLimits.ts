@@ -4,6 +4,11 @@ export const WORKFLOW_LIMITS = {
   steps: 100,
   /** Steps one run may execute, counting loops; a run beyond it fails instead of spinning forever. */
   executedSteps: 1000,
+  /**
+   * Runs started by trigger_workflow from a run started the same way, one after another: each run of a chain is
+   * a new run, so the executed-steps limit can't stop a cycle of workflows starting each other; this does.
+   */
+  chainDepth: 10,
   /** Characters a Liquid template may render to. */
   renderedChars: 8192,
   /** Characters of one template source. */

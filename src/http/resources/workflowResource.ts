@@ -64,7 +64,7 @@ export const runStepResource = z.object({
   seq: z.number().int(),
   id: z.string(),
   type: z.string(),
-  status: z.enum(["completed", "failed", "waiting", "deferred", "skipped"]),
+  status: z.enum(["completed", "failed", "waiting", "deferred", "skipped", "cancelled"]),
   started_at: z.string(),
   finished_at: z.string().nullable(),
   error: z.string().nullable(),

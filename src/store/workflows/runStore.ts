@@ -169,19 +169,37 @@ export const runStore = {
     return (ctx.dialect === "postgres" ? q.forUpdate() : q).execute();
   },
 
-  /** Cancels a run that has not finished; a worker holding it notices at its next step. */
+  /**
+   * Cancels a run that has not finished, and closes the step it is parked on; a worker holding it notices at its
+   * next step.
+   */
   async cancel(ctx: StoreContext, workspaceId: string, id: string): Promise<Run> {
     const run = await this.get(ctx, workspaceId, id);
     if (run.status !== "running" && run.status !== "waiting")
       throw new AppError("conflict", `Run ${id} is already ${run.status}`);
     const now = ctx.now();
     await inTransaction(ctx, async (tx) => {
-      await tx
+      const cancelled = await tx
         .updateTable("workflow_runs")
         .set({ status: "cancelled", finished_at: now, updated_at: now, wake_at: null })
         .where("id", "=", id)
         .where("status", "in", ["running", "waiting"])
-        .execute();
+        .executeTakeFirst();
+      if (Number(cancelled.numUpdatedRows) === 0) return;
+      // Only the last entry can be the open one: an earlier wait's entry stays as it was logged when it parked.
+      const last = await tx
+        .selectFrom("workflow_run_steps")
+        .select(["id", "status", "finished_at"])
+        .where("run_id", "=", id)
+        .orderBy("id", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      if (last?.status === "waiting" && last.finished_at === null)
+        await tx
+          .updateTable("workflow_run_steps")
+          .set({ status: "cancelled", finished_at: now })
+          .where("id", "=", last.id)
+          .execute();
       await tx
         .updateTable("workflow_waitpoints")
         .set({ status: "cancelled", completed_at: now })

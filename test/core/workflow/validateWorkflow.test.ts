@@ -117,6 +117,50 @@ describe("workflow validation names the bad path", () => {
     expect(issues(base(waited))).toEqual([]);
   });
 
+  test("a workflow that would start itself before any wait or question is refused, by name or id", () => {
+    const selfStart =
+      "steps[1].workflow: the workflow would start itself with no wait or question before this step";
+    const direct = [
+      { id: "note", type: "add_comment", text: "again" },
+      { id: "again", type: "trigger_workflow", workflow: "T" },
+    ];
+    expect(issues(base(direct))).toEqual([selfStart]);
+    // A new version names its workflow by id too, and its stored name is not a known other workflow.
+    const byId = [direct[0], { id: "again", type: "trigger_workflow", workflow: "wf1" }];
+    const saved = validateWorkflow(base(byId), { ...refs, selfId: "wf1" });
+    expect(saved.ok ? [] : saved.issues.map((i) => `${i.field}: ${i.message}`)).toEqual([selfStart]);
+    // One path without a wait is enough; a wait after the start doesn't help.
+    const branched = [
+      {
+        id: "b",
+        type: "branch",
+        branches: [{ when: { var: "contact.tags", op: "contains", value: "vip" }, next: "w" }],
+        else: "again",
+      },
+      { id: "w", type: "wait", duration: "PT1H" },
+      { id: "again", type: "trigger_workflow", workflow: "T" },
+      { id: "after", type: "wait", duration: "PT1H" },
+    ];
+    expect(issues(base(branched))).toEqual([
+      "steps[2].workflow: the workflow would start itself with no wait or question before this step",
+    ]);
+  });
+
+  test("a workflow may start itself behind a wait or question (a delayed repeat), and others freely", () => {
+    const behindWait = [
+      { id: "w", type: "wait", duration: "P1D" },
+      { id: "again", type: "trigger_workflow", workflow: "T" },
+    ];
+    expect(issues(base(behindWait))).toEqual([]);
+    const behindQuestion = [
+      { id: "open", type: "open_conversation" },
+      { id: "ask", type: "ask_question", text: "More?", timeout: "PT1H", on_timeout: "again" },
+      { id: "again", type: "trigger_workflow", workflow: "T" },
+    ];
+    expect(issues(base(behindQuestion))).toEqual([]);
+    expect(issues(base([{ id: "other", type: "trigger_workflow", workflow: "Feedback" }]))).toEqual([]);
+  });
+
   test("shape errors carry zod paths; limits; bad Liquid; bad durations", () => {
     expect(issues(base([{ id: "a", type: "teleport" }]))[0]).toMatch(/^steps\[0\]\.type: /);
     const many = Array.from({ length: 101 }, (_, i) => ({ id: `s${i}`, type: "add_comment", text: "x" }));
