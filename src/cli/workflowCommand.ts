@@ -1,11 +1,11 @@
 import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { parse as parseYaml } from "yaml";
+import type { Config } from "../config/loadConfig.ts";
 import { AppError } from "../core/errors.ts";
 import { saveWorkflow } from "../engine/saveWorkflow.ts";
 import { startBatch } from "../engine/startBatch.ts";
 import { triggerWebhook } from "../engine/triggerWebhook.ts";
-import type { Config } from "../config/loadConfig.ts";
 import type { StoreContext } from "../store/storeContext.ts";
 import { runStore } from "../store/workflows/runStore.ts";
 import { type Workflow, workflowStore } from "../store/workflows/workflowStore.ts";

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { AppError, type ErrorCode, type FieldIssue } from "../core/errors.ts";
+import { explainZodIssues, type RawZodIssue } from "../core/explainZodIssues.ts";
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -65,20 +66,24 @@ export function toProblem(error: unknown): Problem {
   const fe = error as FastifyError;
   if (hasZodFastifySchemaValidationErrors(fe)) {
     const where = fe.validationContext ?? "body";
-    const errors = fe.validation.map((v) => {
-      const path = (v.instancePath ?? "")
+    const raw: RawZodIssue[] = fe.validation.map((v) => ({
+      ...(v.params as Partial<RawZodIssue>),
+      code: v.keyword,
+      message: v.message ?? "is invalid",
+      path: (v.instancePath ?? "")
         .split("/")
         .filter(Boolean)
-        .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
-      const keys = (v.params as { keys?: unknown }).keys;
-      if (v.keyword === "unrecognized_keys" && Array.isArray(keys)) {
+        .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
+    }));
+    const errors = explainZodIssues(raw).map(({ path, code, message, keys }) => {
+      if (code === "unrecognized_keys" && keys) {
         const names = keys.map((k) => (path.length ? `${pathOf(path)}.${String(k)}` : String(k)));
         return {
           field: names.join(", "),
           message: `unknown field${names.length > 1 ? "s" : ""}, not accepted here`,
         };
       }
-      return { field: pathOf(path) || where, message: v.message ?? "is invalid" };
+      return { field: pathOf(path) || where, message };
     });
     const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
     const status = where === "params" ? 404 : 422;

@@ -33,7 +33,7 @@ describe("a workflow's public hook and the bodies it gets", () => {
 
   test("malformed and empty bodies are 400s like the API's; a non-object is a 422", async () => {
     const bad = expectProblem(await post('{"phone": '), 400);
-    expect(bad.type).toBe("urn:parley:problem:malformed_json");
+    expect(bad.code).toBe("malformed_json");
     expect(bad.detail).toMatch(/^The body is not valid JSON: /);
     expect(expectProblem(await post(""), 400).detail).toBe("The body is empty; send a JSON object");
     expectProblem(await post("[1, 2]"), 422, "body");

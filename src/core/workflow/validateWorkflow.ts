@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import type { FieldIssue } from "../errors.ts";
+import { explainZodIssues, type RawZodIssue } from "../explainZodIssues.ts";
+import { checkExpressions } from "./checkExpressions.ts";
 import { checkLiquid } from "./liquidRenderer.ts";
 import { isWaitingStep, stepEdges } from "./stepEdges.ts";
 import { type WorkflowDefinition, workflowDefinitionSchema } from "./workflowDefinitionSchema.ts";
@@ -54,6 +56,7 @@ export function validateWorkflow(input: unknown, refs: WorkflowRefs): Validation
     checkSelfStart(def, index, refs, add);
   }
   checkRefs(def, refs, add);
+  checkExpressions(def, add);
   walkLiquid(def, "", (path, source) => {
     const err = checkLiquid(source);
     if (err) add(path, `invalid Liquid: ${err}`);
@@ -62,7 +65,10 @@ export function validateWorkflow(input: unknown, refs: WorkflowRefs): Validation
 }
 
 function zodIssues(error: z.ZodError): FieldIssue[] {
-  return error.issues.map((i) => ({ field: pathOf(i.path) || "(root)", message: i.message }));
+  return explainZodIssues(error.issues as RawZodIssue[]).map((i) => ({
+    field: pathOf(i.path) || "(root)",
+    message: i.message,
+  }));
 }
 
 function successors(def: WorkflowDefinition, index: Map<string, number>, i: number): number[] {
