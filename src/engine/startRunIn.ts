@@ -17,6 +17,8 @@ export interface StartRunInput {
   parentRunId?: string | null;
   /** Runs started by trigger_workflow: how deep in a chain of such starts this one is (1 for the first). */
   depth?: number;
+  /** The run's id when the caller has already claimed its dedupe key for it (claimDedupeKey). */
+  runId?: string;
 }
 
 export interface StartedRun {
@@ -46,26 +48,41 @@ async function claimKey(
 }
 
 /**
+ * Claims a dedupe key (per workflow) for the run `runId` is to start; returns the run that already holds it, if
+ * one does. A caller that claims first (before writing anything else for the trigger) passes `runId` on to
+ * startRunIn without the key.
+ */
+export async function claimDedupeKey(
+  ctx: StoreContext,
+  tx: Tx,
+  workflowId: string,
+  dedupeKey: string,
+  runId: string,
+): Promise<StartedRun | null> {
+  const existing = await claimKey(ctx, tx, workflowId, `key:${dedupeKey}`, runId, ctx.now());
+  if (!existing) return null;
+  // The holder may be a run this same transaction started and holds for its end.
+  const held = deferredWrites.pendingRows(tx, "workflow_runs").find((r) => r.id === existing);
+  if (held) return { runId: existing, created: false, status: held.status };
+  const row = await tx
+    .selectFrom("workflow_runs")
+    .select("status")
+    .where("id", "=", existing)
+    .executeTakeFirst();
+  return { runId: existing, created: false, status: row?.status ?? "running" };
+}
+
+/**
  * Starts a run inside the caller's transaction, on the workflow's current version. A repeated dedupe key gives
  * back the existing run; a second run for a contact of a once-per-contact workflow is recorded as skipped.
  */
 export async function startRunIn(ctx: StoreContext, tx: Tx, input: StartRunInput): Promise<StartedRun> {
   const now = ctx.now();
-  const runId = newId();
+  const runId = input.runId ?? newId();
   const wf = input.workflow;
   if (input.dedupeKey) {
-    const existing = await claimKey(ctx, tx, wf.id, `key:${input.dedupeKey}`, runId, now);
-    if (existing) {
-      // The holder may be a run this same transaction started and holds for its end.
-      const held = deferredWrites.pendingRows(tx, "workflow_runs").find((r) => r.id === existing);
-      if (held) return { runId: existing, created: false, status: held.status };
-      const row = await tx
-        .selectFrom("workflow_runs")
-        .select("status")
-        .where("id", "=", existing)
-        .executeTakeFirst();
-      return { runId: existing, created: false, status: row?.status ?? "running" };
-    }
+    const existing = await claimDedupeKey(ctx, tx, wf.id, input.dedupeKey, runId);
+    if (existing) return existing;
   }
   let skipReason: string | null = null;
   if (wf.definition.once_per_contact && input.contactId) {

@@ -1,11 +1,24 @@
+import { contactPatchSchema } from "../core/contact/contactSchema.ts";
 import type { Actor } from "../core/conversation/conversationSchema.ts";
 import { AppError } from "../core/errors.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { writeEvents } from "../store/writeEvents.ts";
 import type { Effect } from "./stepTypes.ts";
 
+// The contacts API's own limits: a template can render anything, but a workflow stores only what the API would.
+const renderedSchema = contactPatchSchema.pick({ name: true, fields: true });
+
+/** The effect's rendered name and fields, checked (and the name trimmed) as the contacts API would. */
+function checked(e: Extract<Effect, { kind: "update_contact" }>) {
+  const parsed = renderedSchema.safeParse({ name: e.name, fields: e.fields });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw AppError.validation(issue?.path.join(".") || "contact", issue?.message ?? "invalid");
+}
+
 /**
- * The update_contact effect inside the run's transaction. The event names the workflow, so a workflow triggered by
+ * The update_contact effect inside the run's transaction; a rendered name or field the contacts API would refuse
+ * fails the step instead of being stored. The event names the workflow, so a workflow triggered by
  * contact updates is not re-triggered by its own change.
  */
 export async function updateContactIn(
@@ -16,6 +29,7 @@ export async function updateContactIn(
   e: Extract<Effect, { kind: "update_contact" }>,
   by: Actor,
 ): Promise<string[]> {
+  const input = checked(e);
   const row = await tx
     .selectFrom("contacts")
     .selectAll()
@@ -25,7 +39,7 @@ export async function updateContactIn(
   if (!row) throw AppError.notFound("Contact", contactId);
   const changes: string[] = [];
   const fields: Record<string, unknown> = JSON.parse(row.fields);
-  for (const [k, v] of Object.entries(e.fields ?? {})) {
+  for (const [k, v] of Object.entries(input.fields ?? {})) {
     if (v === null ? !(k in fields) : fields[k] === v) continue;
     if (v === null) delete fields[k];
     else fields[k] = v;
@@ -35,7 +49,7 @@ export async function updateContactIn(
   const tags = [...new Set([...before.filter((t) => !e.removeTags?.includes(t)), ...(e.addTags ?? [])])];
   const tagsChanged = JSON.stringify(tags) !== JSON.stringify(before);
   if (tagsChanged) changes.push("tags");
-  const name = e.name !== undefined && e.name !== row.name ? e.name : row.name;
+  const name = input.name !== undefined && input.name !== row.name ? input.name : row.name;
   if (name !== row.name) changes.push("name");
   if (changes.length === 0) return changes;
   await tx

@@ -424,4 +424,29 @@ describe.each(engines)("workflow steps on %s", (engine) => {
       expect.objectContaining({ id: "w", status: "cancelled", finished_at: run.finished_at }),
     ]);
   });
+
+  test("update_contact: a rendered name the contacts API would refuse fails the step; objects render as JSON", async () => {
+    const contactId = await createContact(t, undefined, "Asha");
+    const rename = {
+      name: name(),
+      steps: [{ id: "rename", type: "update_contact", name: "{{ trigger.n }}" }],
+    };
+    const long = await runManual(t, rename, contactId, { n: "x".repeat(5000) });
+    const failed = await runReaches(t, long.runId, ["completed", "failed"]);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/^rename: name: .*200/);
+    expect((await t.api("GET", `/api/v1/contacts/${contactId}`)).body.name).toBe("Asha");
+
+    const { runId } = await runManual(
+      t,
+      { name: name(), steps: [{ ...rename.steps[0], fields: { order: "{{ trigger.order }}" } }] },
+      contactId,
+      { n: " Asha K ", order: { id: 7, items: ["a"] } },
+    );
+    expect((await runReaches(t, runId, ["completed", "failed"])).status).toBe("completed");
+    expect((await t.api("GET", `/api/v1/contacts/${contactId}`)).body).toMatchObject({
+      name: "Asha K",
+      fields: { order: '{"id":7,"items":["a"]}' },
+    });
+  });
 });

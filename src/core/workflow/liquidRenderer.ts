@@ -1,10 +1,15 @@
-import { Liquid, type Template } from "liquidjs";
+import { Liquid, type Template, UndefinedVariableError } from "liquidjs";
 import { WORKFLOW_LIMITS } from "./workflowLimits.ts";
 
 // Templates come from workflow authors, so the engine gets no file system, bounded parse/render budgets and a
 // capped output: a template can't read files, hang a worker, or blow up a message.
 const engine = new Liquid({
   strictVariables: false,
+  // In strict renders (renderLiquidRequired) a `default` filter still supplies a value for a missing variable.
+  lenientIf: true,
+  // An object or array output as is would print "[object Object]" (or its items run together): print its JSON.
+  // Anything else goes back as it came, for liquidjs to print as it always would (hence the cast).
+  outputEscape: (value: unknown) => (isPlainData(value) ? JSON.stringify(value) : (value as string)),
   strictFilters: true,
   ownPropertyOnly: true,
   relativeReference: false,
@@ -25,6 +30,25 @@ const engine = new Liquid({
   renderLimit: 1000,
   memoryLimit: 10_000_000,
 });
+
+function isPlainData(value: unknown): boolean {
+  if (Array.isArray(value)) return true;
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Shows a strict render null and "" as missing (liquidjs only counts undefined), wrapping objects lazily along the
+ * paths a template reads, so a large payload is not copied.
+ */
+const valuesOnly: ProxyHandler<object> = {
+  get(target, key, receiver) {
+    const v: unknown = Reflect.get(target, key, receiver);
+    if (v === null || v === "") return undefined;
+    return typeof v === "object" ? new Proxy(v, valuesOnly) : v;
+  },
+};
 
 const cache = new Map<string, Template[]>();
 const CACHE_MAX = 5000;
@@ -57,4 +81,28 @@ export async function renderLiquid(source: string, scope: Record<string, unknown
   if (!source.includes("{{") && !source.includes("{%")) return source;
   const out = String(await engine.render(parse(source), scope));
   return out.length > WORKFLOW_LIMITS.renderedChars ? out.slice(0, WORKFLOW_LIMITS.renderedChars) : out;
+}
+
+/**
+ * Renders like renderLiquid, but every variable the template outputs must have a value (missing, null and "" do
+ * not count; a `default` filter supplies one): for keys, where an empty piece would merge unrelated data.
+ * @example await renderLiquidRequired("deal-{{ trigger.deal.id }}", { trigger: {} }) // { missing: "trigger.deal" }
+ */
+export async function renderLiquidRequired(
+  source: string,
+  scope: Record<string, unknown>,
+): Promise<{ text: string } | { missing: string }> {
+  if (!source.includes("{{") && !source.includes("{%")) return { text: source };
+  try {
+    const out = String(
+      await engine.render(parse(source), new Proxy(scope, valuesOnly), { strictVariables: true }),
+    );
+    return {
+      text: out.length > WORKFLOW_LIMITS.renderedChars ? out.slice(0, WORKFLOW_LIMITS.renderedChars) : out,
+    };
+  } catch (err) {
+    if (!(err instanceof UndefinedVariableError)) throw err;
+    // liquidjs names the variable only in its message: "undefined variable: trigger.deal, line:1, col:9".
+    return { missing: /undefined variable: ([^,\s]+)/.exec(err.message)?.[1] ?? "a variable" };
+  }
 }
