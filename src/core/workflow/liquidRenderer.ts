@@ -31,6 +31,16 @@ const engine = new Liquid({
   memoryLimit: 10_000_000,
 });
 
+// With no file system these tags could only fail on every render; refusing them at parse time makes saving the
+// workflow say so instead.
+for (const tag of ["include", "render", "layout"])
+  engine.registerTag(tag, {
+    parse() {
+      throw new Error(`{% ${tag} %} is not available: templates cannot include other files`);
+    },
+    render() {},
+  });
+
 function isPlainData(value: unknown): boolean {
   if (Array.isArray(value)) return true;
   if (typeof value !== "object" || value === null) return false;
