@@ -7,9 +7,15 @@ const engine = new Liquid({
   strictVariables: false,
   // In strict renders (renderLiquidRequired) a `default` filter still supplies a value for a missing variable.
   lenientIf: true,
-  // An object or array output as is would print "[object Object]" (or its items run together): print its JSON.
-  // Anything else goes back as it came, for liquidjs to print as it always would (hence the cast).
-  outputEscape: (value: unknown) => (isPlainData(value) ? JSON.stringify(value) : (value as string)),
+  // An object output as is would print "[object Object]", a list its items run together: a list of plain values
+  // reads as "vip, new", anything else as its JSON. Other values go back as they came, for liquidjs to print as
+  // it always would (hence the cast).
+  outputEscape: (value: unknown) =>
+    Array.isArray(value) && value.every((v) => v === null || typeof v !== "object")
+      ? value.join(", ")
+      : isPlainData(value)
+        ? JSON.stringify(value)
+        : (value as string),
   strictFilters: true,
   ownPropertyOnly: true,
   relativeReference: false,
