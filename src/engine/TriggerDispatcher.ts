@@ -23,6 +23,8 @@ export class TriggerDispatcher {
   readonly #env: EngineEnv;
   #seen: EventCursor = { tx: 0, id: 0 };
   readonly #pump: Pump;
+  /** Stored keyword patterns already reported as invalid, by workflow version and field: once is enough. */
+  readonly #badPatterns = new Set<string>();
 
   constructor(env: EngineEnv) {
     this.#env = env;
@@ -158,6 +160,17 @@ export class TriggerDispatcher {
     return waiting;
   }
 
+  #badPattern(wf: Workflow, field: string, error: string): void {
+    const key = `${wf.id}:${wf.version}:${field}`;
+    if (this.#badPatterns.has(key)) return;
+    if (this.#badPatterns.size >= 1000) this.#badPatterns.clear();
+    this.#badPatterns.add(key);
+    this.#env.log.warn(
+      { workflowId: wf.id, version: wf.version, field, error },
+      "stored keyword pattern is not a valid regular expression; it matches nothing",
+    );
+  }
+
   async #handle(tx: Tx, e: EventRow, all: Workflow[], waiting: Set<string>): Promise<void> {
     const inboundCandidate = e.type === "message.created" && e.conversation_id !== null;
     const candidates = all.filter((w) => w.workspaceId === e.workspace_id);
@@ -218,7 +231,8 @@ export class TriggerDispatcher {
     for (const wf of candidates) {
       // A workflow's own effects never re-trigger it (an update_contact step in a contact_updated workflow).
       if (by?.type === "workflow" && by.id === wf.id) continue;
-      if (!matchTrigger(wf.definition.trigger, te)) continue;
+      if (!matchTrigger(wf.definition.trigger, te, (field, error) => this.#badPattern(wf, field, error)))
+        continue;
       const started = await startRunIn(this.#env.store, tx, {
         workflow: wf,
         contactId: e.contact_id,

@@ -1,3 +1,4 @@
+import { safeRegex } from "../core/workflow/safeRegex.ts";
 import type { Trigger } from "../core/workflow/triggerSchema.ts";
 
 /** A domain event as the dispatcher sees it, with what the trigger filters need already looked up. */
@@ -15,8 +16,11 @@ export interface TriggerEvent {
 
 const lower = (s: unknown) => (typeof s === "string" ? s.trim().toLowerCase() : "");
 
+/** Where a stored pattern that no longer compiles is reported (it matches nothing). */
+export type OnInvalidRegex = (field: string, error: string) => void;
+
 /** Whether a workflow's trigger fires for an event. Pure, so every trigger filter is testable on its own. */
-export function matchTrigger(trigger: Trigger, e: TriggerEvent): boolean {
+export function matchTrigger(trigger: Trigger, e: TriggerEvent, onInvalidRegex?: OnInvalidRegex): boolean {
   switch (trigger.type) {
     case "conversation_opened":
       return (
@@ -35,14 +39,12 @@ export function matchTrigger(trigger: Trigger, e: TriggerEvent): boolean {
       if (trigger.when === "no_open_conversation" && !e.opensConversation) return false;
       if (!trigger.keywords?.length) return true;
       const text = e.text ?? "";
-      return trigger.keywords.some((k) => {
+      return trigger.keywords.some((k, i) => {
         if (k.match === "exact") return lower(text) === lower(k.value);
         if (k.match === "contains") return lower(text).includes(lower(k.value));
-        try {
-          return new RegExp(k.value, "i").test(text);
-        } catch {
-          return false;
-        }
+        return safeRegex.test(k.value, text, (error) =>
+          onInvalidRegex?.(`trigger.keywords[${i}].value`, error),
+        );
       });
     }
     case "contact_updated": {

@@ -196,6 +196,11 @@ async function roundSteps(
         resume,
         render: (s) => renderLiquid(s, scope),
         http: input.http?.answer,
+        warn: (detail, message) =>
+          env.log.warn(
+            { runId: run.id, workflowId: run.workflow_id, version: run.version, ...detail },
+            message,
+          ),
       });
       if (result.kind === "fail") throw new AppError("validation", result.error);
       const target: EffectTarget = {

@@ -83,4 +83,6 @@ export interface StepContext {
   render(source: string): Promise<string>;
   /** The answer of an http_request made by the engine before the step's transaction. */
   http?: { ok: boolean; status: number; body: unknown; error?: string };
+  /** A warning for the server's log about the run's definition; the engine adds the run and workflow ids. */
+  warn?(detail: Record<string, unknown>, message: string): void;
 }

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createContact, openConversation } from "../support/conversationHelpers.ts";
+import { ingestInboundMessage } from "../../src/channels/whatsapp/ingest/ingestInboundMessage.ts";
+import { newId } from "../../src/core/newId.ts";
+import { channelStore } from "../../src/store/channelStore.ts";
+import { inTransaction } from "../../src/store/inTransaction.ts";
+import { createContact, nextPhone, openConversation } from "../support/conversationHelpers.ts";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
 import { channelWithTemplates } from "./engineSupport.ts";
@@ -98,15 +102,21 @@ describe.each(engines)("workflow triggers on %s", (engine) => {
     await createContact(t);
     for (const id of [a, b]) await t.api("PATCH", `/api/v1/contacts/${id}`, { tags: ["newsletter"] });
     const wf = await createWorkflow(t, {
-      name: "every-second",
+      name: "every-minute",
       trigger: {
         type: "schedule",
-        cron: "* * * * * *",
+        cron: "* * * * *",
         timezone: "Europe/Berlin",
         audience: { tags: ["newsletter"] },
       },
       steps: [{ id: "x", type: "wait", duration: "PT0S" }],
     });
+    // A cron has minutes at the finest: make the next one due now rather than wait for it.
+    await t.parley.deps.store.db
+      .updateTable("workflows")
+      .set({ schedule_next_at: Date.now() - 1 })
+      .where("id", "=", wf.id)
+      .execute();
     const runs = await waitFor("two scheduled runs", async () => {
       const r = await runsOf(wf.id);
       return r.length >= 2 ? r : null;
@@ -165,5 +175,131 @@ describe.each(engines)("workflow triggers on %s", (engine) => {
     expect((await t.api("GET", `/api/v1/conversations/${done.conversation_id}`)).body.summary).toBe(
       "from v1",
     );
+  });
+  /** An inbound WhatsApp text stored as the webhook processor stores it (this app runs no simulator). */
+  const customerSays = async (text: string) => {
+    const ctx = t.parley.deps.store;
+    const channel = await channelStore.get(ctx, t.workspaceId, channelId);
+    const waId = nextPhone().slice(1);
+    const message = { kind: "message" as const, phoneNumberId: "-", wabaId: "-", waId, type: "text" };
+    await inTransaction(ctx, (tx) =>
+      ingestInboundMessage(ctx, tx, channel, {
+        ...message,
+        waMessageId: `wamid.${newId()}`,
+        timestamp: Date.now(),
+        content: { text },
+      }),
+    );
+  };
+  /** Stores a definition as a new version behind the API's back, as one saved before its checks existed. */
+  const storeUnchecked = async (workflowId: string, definition: Record<string, unknown>) => {
+    const db = t.parley.deps.store.db;
+    const row = await db
+      .selectFrom("workflows")
+      .select("version")
+      .where("id", "=", workflowId)
+      .executeTakeFirstOrThrow();
+    const version = row.version + 1;
+    const text = JSON.stringify(definition);
+    await db
+      .insertInto("workflow_versions")
+      .values({ workflow_id: workflowId, version, definition: text, created_at: Date.now() })
+      .execute();
+    await db
+      .updateTable("workflows")
+      .set({ version, definition: text })
+      .where("id", "=", workflowId)
+      .execute();
+  };
+  const messageTexts = async (workflowId: string) => {
+    const runs = await runsOf(workflowId);
+    return Promise.all(
+      runs.map(async (r) =>
+        (await t.api("GET", `/api/v1/conversations/${r.conversation_id}/messages`)).body.data.map(
+          (m: any) => m.content.text,
+        ),
+      ),
+    );
+  };
+
+  test("inbound_message regex keywords run on RE2: case-insensitive, and a catastrophic pattern stays linear", async () => {
+    const wf = await createWorkflow(t, {
+      name: "regex-keywords",
+      trigger: {
+        type: "inbound_message",
+        when: "always",
+        keywords: [
+          { match: "regex", value: "^order\\s+\\d+$" },
+          // Backtracking needs 2^n steps on n a's and then a "!": 30 froze the server for seconds.
+          { match: "regex", value: "(a+)+$" },
+        ],
+      },
+      steps: note,
+    });
+    await customerSays(`${"a".repeat(4000)}!`);
+    await customerSays("ORDER 42");
+    await customerSays("AAAA");
+    const runs = await waitFor("two runs", async () => {
+      const r = await runsOf(wf.id);
+      return r.length >= 2 ? r : null;
+    });
+    await t.api("POST", `/api/v1/workflows/${wf.id}/disable`);
+    // Events are dispatched in order: the long text came first and started nothing.
+    expect(runs).toHaveLength(2);
+    expect((await messageTexts(wf.id)).flat().sort()).toEqual(["AAAA", "ORDER 42"]);
+  });
+
+  test("a stored keyword pattern RE2 can't compile matches nothing; the other keywords and workflows still fire", async () => {
+    const def = (pattern: string) => ({
+      name: "stale-pattern",
+      trigger: {
+        type: "inbound_message",
+        when: "always",
+        keywords: [
+          { match: "regex", value: pattern },
+          { match: "exact", value: "stale keyword check" },
+        ],
+      },
+      steps: note,
+    });
+    const wf = await createWorkflow(t, def("^hello"));
+    await storeUnchecked(wf.id, def("(?<=x)hello ("));
+    await customerSays("hello there");
+    await customerSays("Stale keyword check");
+    const run = await firstRun(wf.id);
+    await t.api("POST", `/api/v1/workflows/${wf.id}/disable`);
+    expect(await runsOf(wf.id)).toHaveLength(1);
+    expect(run.version).toBe(2);
+    expect((await messageTexts(wf.id)).flat()).toEqual(["Stale keyword check"]);
+  });
+
+  test("a stored branch pattern RE2 can't compile takes else and says so in the step's log", async () => {
+    const def = (pattern: string) => ({
+      name: "stale-branch",
+      trigger: { type: "manual" },
+      steps: [
+        {
+          id: "b",
+          type: "branch",
+          branches: [{ when: { var: "contact.name", op: "matches", value: pattern }, next: "yes" }],
+          else: "no",
+        },
+        { id: "yes", type: "update_contact", fields: { branch: "yes" }, next: "done" },
+        { id: "no", type: "update_contact", fields: { branch: "no" } },
+        { id: "done", type: "wait", duration: "PT0S" },
+      ],
+    });
+    const wf = await createWorkflow(t, def("."));
+    await storeUnchecked(wf.id, def("(a)\\1"));
+    const contactId = await createContact(t, undefined, "Ann");
+    await t.api("POST", `/api/v1/workflows/${wf.id}/runs`, { contact_ids: [contactId] });
+    const run = await runReaches(t, (await firstRun(wf.id)).id, ["completed", "failed"]);
+    expect(run.status, run.error).toBe("completed");
+    const branch = run.steps.find((s: any) => s.id === "b");
+    expect(branch.detail).toMatchObject({
+      branch: "else",
+      invalid_patterns: [{ pattern: "(a)\\1", error: expect.stringMatching(/invalid escape sequence/) }],
+    });
+    expect(run.steps.map((s: any) => s.id)).toEqual(["b", "no", "done"]);
   });
 });

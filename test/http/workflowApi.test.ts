@@ -35,6 +35,67 @@ describe.each(engines)("workflow API on %s", (engine) => {
     expect(posted.statusCode).toBe(202);
   });
 
+  test("patterns and crons that would not run as written are a 422 naming the path, on create and update", async () => {
+    const keywords = (value: string) => ({
+      name: "Keywords",
+      trigger: {
+        type: "inbound_message",
+        keywords: [
+          { match: "exact", value: "menu" },
+          { match: "regex", value },
+        ],
+      },
+      steps: [{ id: "open", type: "open_conversation" }],
+    });
+    for (const value of ["(unclosed", "[a-", "(?<n>a)\\k<m>"]) {
+      const bad = expectProblem(await t.api("POST", "/api/v1/workflows", keywords(value)), 422);
+      expect(bad.errors).toEqual([
+        {
+          field: "trigger.keywords[1].value",
+          message: expect.stringMatching(/^invalid regular expression: /),
+        },
+      ]);
+      expect(bad.detail).toMatch(/^trigger\.keywords\[1\]\.value: invalid regular expression: /);
+    }
+    const good = await t.api("POST", "/api/v1/workflows", keywords("^order\\s+\\d+$"));
+    expect(good.status, good.text).toBe(201);
+    const updated = expectProblem(
+      await t.api("PUT", `/api/v1/workflows/${good.body.id}`, keywords("a(?=b)")),
+      422,
+    );
+    expect(updated.errors?.[0]?.field).toBe("trigger.keywords[1].value");
+
+    const branch = minimal("Branchy", {
+      steps: [
+        { id: "open", type: "open_conversation" },
+        {
+          id: "b",
+          type: "branch",
+          branches: [{ when: { var: "trigger.x", op: "matches", value: "(bad" }, next: "c" }],
+        },
+        { id: "c", type: "close_conversation" },
+      ],
+    });
+    expect(expectProblem(await t.api("POST", "/api/v1/workflows", branch), 422).errors).toEqual([
+      {
+        field: "steps[1].branches[0].when.value",
+        message: "invalid regular expression: missing closing ): `(bad`",
+      },
+    ]);
+
+    const schedule = (cron: string) => minimal("Scheduled", { trigger: { type: "schedule", cron } });
+    for (const [cron, message] of [
+      ["* * * * * *", /^a cron has 5 fields .*not 6/],
+      ["0 0 0 1 1 * 2030", /^a cron has 5 fields .*not 7/],
+      ["0 0 30 2 *", /would never fire/],
+    ] as const) {
+      const bad = expectProblem(await t.api("POST", "/api/v1/workflows", schedule(cron)), 422);
+      expect(bad.errors, cron).toEqual([{ field: "trigger.cron", message: expect.stringMatching(message) }]);
+    }
+    const weekly = await t.api("POST", "/api/v1/workflows", schedule("0 10 * * 1"));
+    expect(weekly.status, weekly.text).toBe(201);
+  });
+
   test("create, read, list, update (new version), enable / disable", async () => {
     const created = await t.api("POST", "/api/v1/workflows", minimal("Crud"));
     expect(created.status).toBe(201);

@@ -1,4 +1,5 @@
 import type { Condition } from "./conditionSchema.ts";
+import { safeRegex } from "./safeRegex.ts";
 
 /** Reads a dotted path (`contact.fields.plan`, `answer.id`) from the run's data. */
 export function readPath(scope: Record<string, unknown>, path: string): unknown {
@@ -14,11 +15,18 @@ export function readPath(scope: Record<string, unknown>, path: string): unknown 
 const norm = (v: unknown): unknown => (typeof v === "string" ? v.trim().toLowerCase() : v);
 const num = (v: unknown): number => (typeof v === "number" ? v : Number(v));
 
-/** Whether a branch condition holds over the run's data. */
-export function evaluateCondition(c: Condition, scope: Record<string, unknown>): boolean {
-  if ("all" in c) return c.all.every((x) => evaluateCondition(x, scope));
-  if ("any" in c) return c.any.some((x) => evaluateCondition(x, scope));
-  if ("not" in c) return !evaluateCondition(c.not, scope);
+/**
+ * Whether a branch condition holds over the run's data. A `matches` pattern stored before patterns were checked
+ * may not compile: it matches nothing and `onInvalidRegex` hears about it.
+ */
+export function evaluateCondition(
+  c: Condition,
+  scope: Record<string, unknown>,
+  onInvalidRegex?: (pattern: string, error: string) => void,
+): boolean {
+  if ("all" in c) return c.all.every((x) => evaluateCondition(x, scope, onInvalidRegex));
+  if ("any" in c) return c.any.some((x) => evaluateCondition(x, scope, onInvalidRegex));
+  if ("not" in c) return !evaluateCondition(c.not, scope, onInvalidRegex);
   const actual = readPath(scope, c.var);
   const expected = c.value;
   switch (c.op) {
@@ -47,12 +55,17 @@ export function evaluateCondition(c: Condition, scope: Record<string, unknown>):
       return num(actual) < num(expected);
     case "lte":
       return num(actual) <= num(expected);
-    case "matches":
-      try {
-        return typeof actual === "string" && new RegExp(String(expected), "i").test(actual);
-      } catch {
+    case "matches": {
+      const pattern = typeof expected === "number" ? String(expected) : expected;
+      if (typeof pattern !== "string") {
+        onInvalidRegex?.(String(pattern), "the pattern is not a string");
         return false;
       }
+      return (
+        typeof actual === "string" &&
+        safeRegex.test(pattern, actual, (error) => onInvalidRegex?.(pattern, error))
+      );
+    }
     default: {
       const never: never = c.op;
       return never;
