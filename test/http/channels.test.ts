@@ -15,6 +15,11 @@ describe.each(engines)("channels on %s", (engine) => {
   });
   afterAll(() => t.close());
 
+  test("the list gives the callback URL to paste into Meta, on the origin the request came to", async () => {
+    const res = await t.api("GET", "/api/v1/channels");
+    expect(res.body.webhook_url).toBe("http://localhost:80/webhooks/whatsapp");
+  });
+
   test("PATCH changes the name, mps and secrets; secrets never come back", async () => {
     const res = await t.api("PATCH", `/api/v1/channels/${id}`, {
       name: "Support line",

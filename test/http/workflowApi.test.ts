@@ -302,3 +302,22 @@ describe.each(engines)("workflow API on %s", (engine) => {
       expect(doc.paths[path], path).toBeTruthy();
   });
 });
+
+describe("links on PUBLIC_URL: a workflow's hook_url, the channels' callback URL", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp("sqlite", { env: { PUBLIC_URL: "https://parley.example.com/" } });
+  });
+  afterAll(() => t.close());
+
+  test("whatever origin the request came to", async () => {
+    const created = await t.api("POST", "/api/v1/workflows", minimal("Public"));
+    expect(created.body.hook_url).toMatch(/^https:\/\/parley\.example\.com\/hooks\/[\w-]{20,}$/);
+    const listed = await t.api("GET", "/api/v1/workflows", undefined, {
+      headers: { "x-forwarded-host": "elsewhere.example" },
+    });
+    expect(listed.body.data[0].hook_url).toBe(created.body.hook_url);
+    const channels = await t.api("GET", "/api/v1/channels");
+    expect(channels.body.webhook_url).toBe("https://parley.example.com/webhooks/whatsapp");
+  });
+});

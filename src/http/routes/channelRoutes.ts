@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import type { AppContext } from "../../app/AppContext.ts";
 import { channelStore } from "../../store/channelStore.ts";
+import { publicBaseUrl } from "../publicBaseUrl.ts";
 import { channelResource, messagingLimitSchema, toChannelResource } from "../resources/channelResource.ts";
 
 export const channelInputSchema = z.strictObject({
@@ -57,9 +58,24 @@ export function channelRoutes(app: FastifyInstance, deps: AppContext) {
 
   r.get(
     "/channels",
-    { schema: { tags, response: { 200: z.object({ data: z.array(channelResource) }) } } },
+    {
+      schema: {
+        tags,
+        response: {
+          200: z.object({
+            data: z.array(channelResource),
+            webhook_url: z
+              .string()
+              .describe(
+                "The callback URL to give Meta for every number: on PUBLIC_URL when set, else on the origin the request came to",
+              ),
+          }),
+        },
+      },
+    },
     async (req) => ({
       data: (await channelStore.list(deps.store, req.auth.workspaceId)).map(toChannelResource),
+      webhook_url: `${publicBaseUrl(req, deps.config.PUBLIC_URL)}/webhooks/whatsapp`,
     }),
   );
 

@@ -24,10 +24,11 @@ export function ChannelSettings() {
   const client = useQueryClient();
   const channels = useQuery({
     queryKey: ["channels"],
-    queryFn: () => api<{ data: Channel[] }>("GET", "/api/v1/channels"),
+    queryFn: () => api<{ data: Channel[]; webhook_url: string }>("GET", "/api/v1/channels"),
   });
   const [verifyToken, setVerifyToken] = useState(randomToken);
-  const webhookUrl = `${window.location.origin}/webhooks/whatsapp`;
+  // The server knows the public address (PUBLIC_URL), which may differ from the one this browser uses.
+  const webhookUrl = channels.data?.webhook_url ?? `${window.location.origin}/webhooks/whatsapp`;
   const create = useMutation({
     mutationFn: (body: ChannelInput) => api<Channel>("POST", "/api/v1/channels", body),
     onSuccess: () => {
