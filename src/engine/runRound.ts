@@ -150,6 +150,16 @@ async function roundSteps(
       return { kind: "parked" };
     }
   }
+  // The wait's entry in the step log ends here (a reply, its timeout or its time); the step's outcome is logged
+  // as a new entry when it runs on below.
+  if (resume)
+    await tx
+      .updateTable("workflow_run_steps")
+      .set({ finished_at: now })
+      .where("run_id", "=", run.id)
+      .where("seq", "=", run.step_count - 1)
+      .where("status", "=", "waiting")
+      .execute();
   run.status = "running";
 
   for (let executed = 0; ; executed++) {

@@ -56,16 +56,7 @@ export async function saveWorkflow(
     throw new AppError("validation", `${first?.field}: ${first?.message}${more}`, result.issues);
   }
   const def = result.definition;
-  if (def.trigger.type === "schedule") {
-    try {
-      nextScheduleAt(def, ctx.now());
-    } catch (err) {
-      throw AppError.validation(
-        "trigger.cron",
-        `invalid cron expression: ${err instanceof Error ? err.message : err}`,
-      );
-    }
-  }
+  // validateWorkflow has checked the cron (checkExpressions), so this can't throw.
   const next = nextScheduleAt(def, ctx.now());
   return id
     ? workflowStore.update(ctx, workspaceId, id, def, next)

@@ -88,6 +88,11 @@ describe.each(engines)("post-purchase follow-up end to end on %s", (engine) => {
       "close:completed",
     ]);
     expect(done.variables.answer).toMatchObject({ id: "Yes", title: "Yes" });
+    // The wait's entry ended when the answer came: nothing in a finished run's log is left open.
+    const [asked, answered] = done.steps.filter((s: { id: string }) => s.id === "ask");
+    expect(Date.parse(asked.finished_at)).toBeGreaterThanOrEqual(Date.parse(asked.started_at));
+    expect(Date.parse(asked.finished_at)).toBeLessThanOrEqual(Date.parse(answered.started_at));
+    expect(done.steps.every((s: { finished_at: string | null }) => s.finished_at !== null)).toBe(true);
 
     const conv = await t.api("GET", `/api/v1/conversations/${done.conversation_id}`);
     expect(conv.body).toMatchObject({

@@ -78,7 +78,9 @@ export function RunTimeline({ runId }: { runId: string }) {
           <li key={s.seq} className={`step step-${s.status}`} data-testid="run-step" data-step={s.id}>
             <div>
               <strong>{s.id}</strong> <span className="muted">{stepLabel(s.type)}</span>{" "}
-              <span className={`pill run-${s.status}`}>{s.status}</span>
+              <span className={`pill run-${s.status}`}>
+                {s.status === "waiting" && s.finished_at ? "waited" : s.status}
+              </span>
             </div>
             <div className="muted small">
               {when(s.started_at)}
