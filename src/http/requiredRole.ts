@@ -2,9 +2,12 @@ import type { Role } from "../core/auth/roleSchema.ts";
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Changes that are workspace administration: settings, channels and their templates, workflows, people. */
+/**
+ * Changes that are workspace administration: settings, channels and their templates, workflows and their runs
+ * (cancelling one is a change to a workflow's work, which agents only watch), people.
+ */
 const ADMIN_WRITES =
-  /^\/(api\/v1\/(workspace|conversation-categories|channels|workflows|users)|sandbox\/channels)(\/|$)/;
+  /^\/(api\/v1\/(workspace|conversation-categories|channels|workflows|workflow-runs|workflow-batches|users)|sandbox\/channels)(\/|$)/;
 /** Administration even to read: API keys. */
 const ADMIN_ALL = /^\/api\/v1\/api-keys(\/|$)/;
 

@@ -114,6 +114,8 @@ describe.each(engines)("web sign-in and roles on %s", (engine) => {
       ["GET", "/api/v1/api-keys", undefined],
       ["POST", "/api/v1/api-keys", { name: "k" }],
       ["POST", "/api/v1/users", { email: "e@x.co", name: "E", role: "admin", password: "0123456789" }],
+      ["POST", "/api/v1/workflows", {}],
+      ["POST", "/api/v1/workflow-runs/some-run/cancel", undefined],
     ] as const) {
       const p = expectProblem(await agent.call(method, url, body), 403);
       expect(p.code, `${method} ${url}`).toBe("forbidden");

@@ -106,7 +106,7 @@ export class DeliveryWorker {
       .set({
         status: "failed",
         error_code: "send_interrupted",
-        error_detail: "Parley stopped while sending this message; it was not resent to avoid a duplicate",
+        error_detail: "The server stopped while sending this message; it was not resent to avoid a duplicate",
         failed_at: now,
         updated_at: now,
         lease_until: null,
