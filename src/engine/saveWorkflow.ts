@@ -7,6 +7,7 @@ import { categoryStore } from "../store/categoryStore.ts";
 import { channelStore } from "../store/channelStore.ts";
 import type { StoreContext } from "../store/storeContext.ts";
 import { type Workflow, workflowStore } from "../store/workflows/workflowStore.ts";
+import { workspaceStore } from "../store/workspaceStore.ts";
 
 /** The next time a schedule trigger fires after `after`, or null for other triggers. */
 export function nextScheduleAt(def: WorkflowDefinition, after: number): number | null {
@@ -18,10 +19,11 @@ export function nextScheduleAt(def: WorkflowDefinition, after: number): number |
 }
 
 async function refsOf(ctx: StoreContext, workspaceId: string, selfId?: string): Promise<WorkflowRefs> {
-  const [categories, channels, workflows] = await Promise.all([
+  const [categories, channels, workflows, workspace] = await Promise.all([
     categoryStore.list(ctx, workspaceId),
     channelStore.list(ctx, workspaceId),
     workflowStore.list(ctx, workspaceId),
+    workspaceStore.get(ctx, workspaceId),
   ]);
   return {
     categories: categories.map((c) => ({ key: c.key, name: c.name, archived: c.archived })),
@@ -29,6 +31,7 @@ async function refsOf(ctx: StoreContext, workspaceId: string, selfId?: string): 
     // The workflow itself under its stored name is left out: a renamed workflow no longer answers to it.
     workflows: workflows.filter((w) => w.id !== selfId).map((w) => ({ id: w.id, name: w.name })),
     selfId,
+    closingNotes: workspace.closingNotes,
   };
 }
 

@@ -30,3 +30,26 @@ describe("validation messages name the fix, not just 'Invalid input'", () => {
     );
   });
 });
+
+describe("a workflow's close step and the workspace's closing notes", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp("sqlite");
+  });
+  afterAll(() => t.close());
+
+  test("a close without the category the workspace requires is refused on save, not on every run", async () => {
+    const def = {
+      name: "Closer",
+      trigger: { type: "manual" },
+      steps: [{ id: "close", type: "close_conversation", summary: "done" }],
+    };
+    expect((await t.api("POST", "/api/v1/workflows", def)).status).toBe(201);
+    await t.api("PATCH", "/api/v1/workspace", { closing_notes: { category: "required" } });
+    expectProblem(
+      await t.api("POST", "/api/v1/workflows", { ...def, name: "Closer 2" }),
+      422,
+      "steps[0].category",
+    );
+  });
+});

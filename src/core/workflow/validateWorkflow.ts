@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { ClosingPolicy } from "../conversation/conversationSchema.ts";
 import type { FieldIssue } from "../errors.ts";
 import { explainZodIssues, type RawZodIssue } from "../explainZodIssues.ts";
 import { checkExpressions } from "./checkExpressions.ts";
@@ -13,6 +14,8 @@ export interface WorkflowRefs {
   workflows: { id: string; name: string }[];
   /** The id of the workflow a new version is saved for: a step naming it names its own workflow. */
   selfId?: string;
+  /** The workspace's closing-notes policy: a close step must give what it requires. */
+  closingNotes?: ClosingPolicy;
 }
 
 export type ValidationResult =
@@ -176,7 +179,13 @@ function checkRefs(def: WorkflowDefinition, refs: WorkflowRefs, add: (f: string,
   if (def.trigger.type === "conversation_opened" && def.trigger.channel)
     checkChannel("trigger.channel", def.trigger.channel);
   def.steps.forEach((s, i) => {
-    if (s.type === "close_conversation" && s.category) checkCategory(`steps[${i}].category`, s.category);
+    if (s.type === "close_conversation") {
+      if (s.category) checkCategory(`steps[${i}].category`, s.category);
+      else if (refs.closingNotes?.category === "required")
+        add(`steps[${i}].category`, "this workspace requires a category to close a conversation");
+      if (!s.summary?.trim() && refs.closingNotes?.summary === "required")
+        add(`steps[${i}].summary`, "this workspace requires a summary to close a conversation");
+    }
     if (s.type === "open_conversation") checkChannel(`steps[${i}].channel`, s.channel);
     if (s.type === "trigger_workflow" && s.workflow !== def.name && s.workflow !== refs.selfId) {
       if (!refs.workflows.some((w) => w.id === s.workflow || w.name === s.workflow))

@@ -67,4 +67,29 @@ describe("step checks that would otherwise fail every run", () => {
     expect(issues(comment, audience("P30D"))).toEqual([]);
     expect(issues(comment, { type: "date_field", field: "appointment_at", offset: "-PT24H" })).toEqual([]);
   });
+
+  test("a close step gives what the workspace's closing notes require", () => {
+    const required = { category: "required", summary: "required" } as const;
+    const withPolicy = (step: Record<string, unknown>) => {
+      const r = validateWorkflow(
+        { name: "T", trigger: { type: "manual" }, steps: [{ id: "c", type: "close_conversation", ...step }] },
+        {
+          categories: [{ key: "sales", name: "Sales", archived: false }],
+          channels: [],
+          workflows: [],
+          closingNotes: required,
+        },
+      );
+      return r.ok ? [] : r.issues.map((i) => `${i.field}: ${i.message}`);
+    };
+    expect(withPolicy({})).toEqual([
+      "steps[0].category: this workspace requires a category to close a conversation",
+      "steps[0].summary: this workspace requires a summary to close a conversation",
+    ]);
+    expect(withPolicy({ category: "sales", summary: "  " })).toEqual([
+      "steps[0].summary: this workspace requires a summary to close a conversation",
+    ]);
+    expect(withPolicy({ category: "sales", summary: "Order {{ trigger.id }}" })).toEqual([]);
+    expect(issues([{ id: "c", type: "close_conversation" }])).toEqual([]);
+  });
 });
