@@ -126,11 +126,10 @@ export async function applyEffects(
           const issue = parsed.error.issues[0];
           throw AppError.validation(issue?.path.join(".") || "message", issue?.message ?? "invalid message");
         }
-        if (!windowOpen) {
-          // A business-initiated send to someone who said stop is skipped (and recorded), not failed.
-          const skip = await optOutSkip(tx, conv, parsed.data.template);
-          if (skip) return { kind: "skip", reason: skip };
-        }
+        // A send to someone who said stop is skipped (and recorded), not failed, inside the window too: the
+        // window may be the STOP message's own. Agents can still answer by hand.
+        const skip = await optOutSkip(tx, conv, parsed.data.template);
+        if (skip) return { kind: "skip", reason: skip };
         const m = await queueWhatsAppMessageIn(ctx, tx, ws, convId, {
           message: parsed.data,
           author: { type: "workflow", id: run.workflow_id },

@@ -68,6 +68,9 @@ export async function openEffect(
   const latest = await lockLatestConversation(ctx, tx, contact.id, channel.id);
   const windowOpen = latest ? (windowExpiresAt(latest) ?? 0) > now : false;
   const log: Record<string, unknown> = { channel_id: channel.id, business_initiated: !windowOpen };
+  // A workflow never writes to someone who said stop, not even inside the window (which the STOP message itself
+  // may have opened); the other guardrails are for business-initiated opens only.
+  if (windowOpen && e.message && contact.opted_out === 1) return { kind: "skip", reason: "opted_out" };
   if (!windowOpen) {
     const settings = (await workspaceStore.getInTx(ctx, ws, tx)).settings;
     const tpl = e.message?.template;

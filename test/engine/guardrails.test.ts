@@ -3,7 +3,7 @@ import { createContact, openConversation } from "../support/conversationHelpers.
 import { expectProblem } from "../support/expectProblem.ts";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
-import { channelWithTemplates, runManual, runToEnd } from "./engineSupport.ts";
+import { channelWithTemplates, chattingContact, runManual, runToEnd } from "./engineSupport.ts";
 import { createWorkflow, nextPhone, runReaches } from "./workflowHelpers.ts";
 
 const openWith = (template: string, extra: Record<string, unknown> = {}) => ({
@@ -44,6 +44,44 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
         .where("contact_id", "=", contactId)
         .execute(),
     ).toEqual([]);
+  });
+
+  test("inside the 24-hour window too (the STOP opened it), an opted-out contact gets no open and no send", async () => {
+    const { contactId, conversationId } = await chattingContact(t, channelId);
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { opted_out: true });
+    const opened = await runToEnd(
+      t,
+      {
+        name: name(),
+        steps: [{ id: "open", type: "open_conversation", message: { text: "Your order is ready" } }],
+      },
+      contactId,
+    );
+    expect(opened).toMatchObject({ status: "skipped", skip_reason: "opted_out" });
+    const sent = await runToEnd(
+      t,
+      {
+        name: name(),
+        trigger: { type: "manual" },
+        steps: [
+          // Opening (here: taking over the open conversation) writes nothing to the contact.
+          { id: "take", type: "open_conversation", assign: { type: "bot" } },
+          { id: "say", type: "send_message", text: "Still there?" },
+        ],
+      },
+      contactId,
+    );
+    expect(sent.steps).toMatchObject([
+      { id: "take", status: "completed" },
+      { id: "say", status: "skipped", skip_reason: "opted_out" },
+    ]);
+    const messages = await t.parley.deps.store.db
+      .selectFrom("messages")
+      .select("id")
+      .where("conversation_id", "=", conversationId)
+      .where("direction", "=", "outbound")
+      .execute();
+    expect(messages).toEqual([]);
   });
 
   test("a business-initiated send (window closed) to a contact who opted out is skipped, not failed", async () => {
