@@ -59,6 +59,9 @@ export async function saveWorkflow(
     throw new AppError("validation", `${first?.field}: ${first?.message}${more}`, result.issues);
   }
   const def = result.definition;
+  // Saving what is already stored (an editor's Save with nothing changed) makes no new version.
+  if (id && stored && JSON.stringify(def) === JSON.stringify(stored))
+    return workflowStore.get(ctx, workspaceId, id);
   // validateWorkflow has checked the cron (checkExpressions), so this can't throw.
   const next = nextScheduleAt(def, ctx.now());
   return id

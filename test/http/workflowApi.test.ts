@@ -109,6 +109,9 @@ describe.each(engines)("workflow API on %s", (engine) => {
     );
     const updated = await t.api("PUT", `/api/v1/workflows/${id}`, minimal("Crud", { description: "v2" }));
     expect(updated.body).toMatchObject({ version: 2, definition: { description: "v2" } });
+    // Saving it again unchanged makes no new version.
+    const again = await t.api("PUT", `/api/v1/workflows/${id}`, updated.body.definition);
+    expect(again.body.version).toBe(2);
     expect((await t.api("POST", `/api/v1/workflows/${id}/disable`)).body.enabled).toBe(false);
     const refused = await t.api("POST", `/api/v1/workflows/${id}/trigger`, { phone: "+14155550100" });
     expect(expectProblem(refused, 409).detail).toMatch(/disabled/);
