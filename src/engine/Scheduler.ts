@@ -78,6 +78,11 @@ export class Scheduler {
     for (const wf of await workflowStore.enabledByTrigger(ctx.db, ["schedule"])) {
       if (wf.scheduleNextAt === null || wf.scheduleNextAt > now) continue;
       const next = nextScheduleAt(wf.definition, now);
+      if (next === null)
+        this.#env.log.warn(
+          { workflowId: wf.id },
+          "schedule fires for the last time: its cron never fires again or is not 5 fields; save the workflow with a valid one",
+        );
       const claimed = await inTransaction(ctx, (tx) =>
         tx
           .updateTable("workflows")

@@ -9,13 +9,19 @@ import type { StoreContext } from "../store/storeContext.ts";
 import { type Workflow, workflowStore } from "../store/workflows/workflowStore.ts";
 import { workspaceStore } from "../store/workspaceStore.ts";
 
-/** The next time a schedule trigger fires after `after`, or null for other triggers. */
+/**
+ * The next time a schedule trigger fires after `after`; null for other triggers, and for a cron that never fires
+ * or that is not the 5 fields validation accepts (one stored before that check: a seconds field fired it every
+ * second), so the schedule stops rather than failing every scheduler pass.
+ */
 export function nextScheduleAt(def: WorkflowDefinition, after: number): number | null {
   if (def.trigger.type !== "schedule") return null;
-  const next = new Cron(def.trigger.cron, { timezone: def.trigger.timezone, paused: true }).nextRun(
-    new Date(after),
-  );
-  return next ? next.getTime() : null;
+  try {
+    const cron = new Cron(def.trigger.cron, { timezone: def.trigger.timezone, paused: true, mode: "5-part" });
+    return cron.nextRun(new Date(after))?.getTime() ?? null;
+  } catch {
+    return null;
+  }
 }
 
 async function refsOf(ctx: StoreContext, workspaceId: string, selfId?: string): Promise<WorkflowRefs> {
@@ -62,7 +68,6 @@ export async function saveWorkflow(
   // Saving what is already stored (an editor's Save with nothing changed) makes no new version.
   if (id && stored && JSON.stringify(def) === JSON.stringify(stored))
     return workflowStore.get(ctx, workspaceId, id);
-  // validateWorkflow has checked the cron (checkExpressions), so this can't throw.
   const next = nextScheduleAt(def, ctx.now());
   return id
     ? workflowStore.update(ctx, workspaceId, id, def, next)
