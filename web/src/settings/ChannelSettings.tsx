@@ -18,9 +18,10 @@ const randomToken = () =>
 
 /**
  * WhatsApp numbers: the list, a button for another sandbox number on the simulator, and a form to connect a
- * real one with the webhook URL and verify token to paste into Meta.
+ * real one with the webhook URL and verify token to paste into Meta. Texts name the workspace's brand, never
+ * the product.
  */
-export function ChannelSettings() {
+export function ChannelSettings({ brand }: { brand: string }) {
   const client = useQueryClient();
   const channels = useQuery({
     queryKey: ["channels"],
@@ -113,7 +114,7 @@ export function ChannelSettings() {
           Add a sandbox number
         </button>
         <span className="muted">
-          A number on the built-in WhatsApp simulator, with sample templates: try Parley without Meta (play
+          A number on the built-in WhatsApp simulator, with sample templates: try {brand} without Meta (play
           the customer on the Simulator page).
         </span>
       </p>

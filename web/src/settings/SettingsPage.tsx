@@ -29,7 +29,7 @@ export default function SettingsPage({ me }: { me: Me }) {
     <div className="settings">
       <WorkspaceSettings />
       <AutomationSettings />
-      <ChannelSettings />
+      <ChannelSettings brand={me.workspace.brand_name} />
       <AccessSettings me={me} keys={keys.data.data} />
     </div>
   );
