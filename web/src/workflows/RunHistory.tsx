@@ -4,7 +4,8 @@ import { api, qs } from "../api/api.ts";
 import type { Me, Page, Workflow, WorkflowRun } from "../api/apiTypes.ts";
 import { navigate } from "../api/useRoute.ts";
 import { ContactName } from "./ContactName.tsx";
-import { isActive, RunTimeline, when } from "./RunTimeline.tsx";
+import { isActive, Reason, RunTimeline } from "./RunTimeline.tsx";
+import { when } from "./runText.ts";
 import { StartBatch } from "./StartBatch.tsx";
 import { WorkflowHeader } from "./WorkflowHeader.tsx";
 
@@ -79,12 +80,18 @@ export function RunHistory({ me, workflowId, runId }: { me: Me; workflowId: stri
                   </td>
                   <td>{when(r.created_at)}</td>
                   <td>{when(r.finished_at)}</td>
-                  <td className="small">{r.skip_reason ?? r.error ?? ""}</td>
+                  <td className="small">
+                    {r.skip_reason ? <Reason code={r.skip_reason} /> : (r.error ?? "")}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
-          {rows.length === 0 && runs.isSuccess && <p className="placeholder">No runs yet.</p>}
+          {rows.length === 0 && runs.isSuccess && (
+            <p className="placeholder" data-testid="no-runs">
+              {status ? `No ${status} runs.` : "No runs yet."}
+            </p>
+          )}
           {runs.hasNextPage && (
             <button type="button" disabled={runs.isFetchingNextPage} onClick={() => runs.fetchNextPage()}>
               Load more

@@ -1,12 +1,70 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState } from "react";
 import { api } from "../api/api.ts";
 import type { WorkflowRun } from "../api/apiTypes.ts";
 import { Link } from "../layout/Shell.tsx";
 import { ContactName } from "./ContactName.tsx";
+import { reasonLabel, stepNotes, stepTimes, when } from "./runText.ts";
 import { stepLabel } from "./stepCatalog.ts";
 
 export const isActive = (status: string) => status === "running" || status === "waiting";
-export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
+export { when };
+
+/** A skip or defer reason readable, its code kept in the title. */
+export function Reason({ code }: { code: string }) {
+  return (
+    <span title={code} data-reason={code}>
+      {reasonLabel(code)}
+    </span>
+  );
+}
+
+/**
+ * Asks before cancelling: a modal <dialog> (focus moves into it and stays there, Escape dismisses), with the
+ * safe choice focused first.
+ */
+function ConfirmCancel(props: { pending: boolean; onConfirm: () => void; onDismiss: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const title = useId();
+  const text = useId();
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      // The native dialog's frame, as the app's other dialogs look.
+      style={{ border: "none", boxShadow: "0 12px 32px #0004" }}
+      role="alertdialog"
+      aria-modal="true"
+      aria-labelledby={title}
+      aria-describedby={text}
+      data-testid="confirm-cancel"
+      onCancel={(e) => {
+        e.preventDefault();
+        props.onDismiss();
+      }}
+    >
+      <h3 id={title}>Cancel this run?</h3>
+      <p id={text}>
+        The run stops where it is and does not take its remaining steps. Messages already sent stay sent. This
+        can't be undone.
+      </p>
+      <div className="dialog-actions">
+        {/* biome-ignore lint/a11y/noAutofocus: the dialog's safe choice takes the focus when it opens */}
+        <button type="button" autoFocus onClick={props.onDismiss}>
+          Keep running
+        </button>
+        <button type="button" className="danger" disabled={props.pending} onClick={props.onConfirm}>
+          Yes, cancel run
+        </button>
+      </div>
+    </dialog>
+  );
+}
 
 /** One run: its outcome, the conversation it worked on, and each step it took with times and reasons. */
 export function RunTimeline({ runId }: { runId: string }) {
@@ -17,9 +75,16 @@ export function RunTimeline({ runId }: { runId: string }) {
     // A live run moves without a domain event per step: poll until it finishes.
     refetchInterval: (q) => (q.state.data && !isActive(q.state.data.status) ? false : 1500),
   });
+  const [confirming, setConfirming] = useState(false);
+  const cancelButton = useRef<HTMLButtonElement>(null);
+  const dismiss = () => {
+    setConfirming(false);
+    cancelButton.current?.focus();
+  };
   const cancel = useMutation({
     mutationFn: () => api<WorkflowRun>("POST", `/api/v1/workflow-runs/${runId}/cancel`),
     onSettled: () => {
+      setConfirming(false);
       void client.invalidateQueries({ queryKey: ["workflow-run", runId] });
       void client.invalidateQueries({ queryKey: ["workflow-runs"] });
     },
@@ -57,7 +122,9 @@ export function RunTimeline({ runId }: { runId: string }) {
         {r.skip_reason && (
           <>
             <dt>Skipped</dt>
-            <dd>{r.skip_reason}</dd>
+            <dd>
+              <Reason code={r.skip_reason} />
+            </dd>
           </>
         )}
         {r.error && (
@@ -68,9 +135,19 @@ export function RunTimeline({ runId }: { runId: string }) {
         )}
       </dl>
       {isActive(r.status) && (
-        <button type="button" className="danger" disabled={cancel.isPending} onClick={() => cancel.mutate()}>
+        <button
+          type="button"
+          className="danger"
+          ref={cancelButton}
+          disabled={cancel.isPending}
+          aria-haspopup="dialog"
+          onClick={() => setConfirming(true)}
+        >
           Cancel run
         </button>
+      )}
+      {confirming && isActive(r.status) && (
+        <ConfirmCancel pending={cancel.isPending} onConfirm={() => cancel.mutate()} onDismiss={dismiss} />
       )}
       {cancel.error && <p className="error">{cancel.error.message}</p>}
       <ol className="steps">
@@ -82,12 +159,32 @@ export function RunTimeline({ runId }: { runId: string }) {
                 {s.status === "waiting" && s.finished_at ? "waited" : s.status}
               </span>
             </div>
-            <div className="muted small">
-              {when(s.started_at)}
-              {s.finished_at && s.finished_at !== s.started_at ? ` → ${when(s.finished_at)}` : ""}
+            <div className="muted small" data-testid="step-times">
+              {stepTimes(s)}
             </div>
-            {s.skip_reason && <div className="small">Reason: {s.skip_reason}</div>}
+            {s.skip_reason && (
+              <div className="small" data-testid="step-reason">
+                Reason: <Reason code={s.skip_reason} />
+              </div>
+            )}
             {s.error && <div className="small error">{s.error}</div>}
+            {stepNotes(s).map((n) =>
+              n.tone === "warn" ? (
+                <div
+                  key={n.text}
+                  className="small notice"
+                  style={{ wordBreak: "normal" }}
+                  role="note"
+                  data-testid="step-warning"
+                >
+                  ⚠ {n.text}
+                </div>
+              ) : (
+                <div key={n.text} className="small muted" data-testid="step-note">
+                  {n.text}
+                </div>
+              ),
+            )}
           </li>
         ))}
         {r.steps?.length === 0 && <li className="muted">No steps yet.</li>}
