@@ -99,7 +99,11 @@ export function RunHistory({ me, workflowId, runId }: { me: Me; workflowId: stri
           )}
         </div>
         <div className="wf-run-detail">
-          {runId ? <RunTimeline runId={runId} /> : <p className="muted">Select a run to see its steps.</p>}
+          {runId ? (
+            <RunTimeline runId={runId} canCancel={me.role !== "agent"} />
+          ) : (
+            <p className="muted">Select a run to see its steps.</p>
+          )}
         </div>
       </div>
     </div>

@@ -67,7 +67,8 @@ function ConfirmCancel(props: { pending: boolean; onConfirm: () => void; onDismi
 }
 
 /** One run: its outcome, the conversation it worked on, and each step it took with times and reasons. */
-export function RunTimeline({ runId }: { runId: string }) {
+/** `canCancel`: admins only (agents watch runs; the server refuses their cancel). */
+export function RunTimeline({ runId, canCancel }: { runId: string; canCancel: boolean }) {
   const client = useQueryClient();
   const run = useQuery({
     queryKey: ["workflow-run", runId],
@@ -134,7 +135,7 @@ export function RunTimeline({ runId }: { runId: string }) {
           </>
         )}
       </dl>
-      {isActive(r.status) && (
+      {canCancel && isActive(r.status) && (
         <button
           type="button"
           className="danger"
