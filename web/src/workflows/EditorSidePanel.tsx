@@ -1,6 +1,7 @@
 import { useState } from "react";
 import type { DraftStep, WorkflowDraft } from "../api/apiTypes.ts";
 import type { EditorRefs } from "./editorRefs.ts";
+import { type FieldDraft, FieldDraftsContext, stepScope } from "./fieldDrafts.ts";
 import { CheckField, NumberField, TextField } from "./formFields.tsx";
 import { StepForm } from "./StepForm.tsx";
 import { STEP_CATALOG, STEP_TYPES } from "./stepCatalog.ts";
@@ -13,6 +14,9 @@ interface Props {
   selected: Selection | null;
   errors: NodeErrors;
   refs: EditorRefs;
+  /** Unparsed JSON field text, kept by the editor (see fieldDrafts.ts). */
+  fieldDrafts: ReadonlyMap<string, FieldDraft>;
+  onFieldDraft: (key: string, d: FieldDraft | null) => void;
   hookUrl: string | null;
   readOnly: boolean;
   onChange: (d: WorkflowDraft) => void;
@@ -26,6 +30,8 @@ export function EditorSidePanel({
   selected,
   errors,
   refs,
+  fieldDrafts,
+  onFieldDraft,
   hookUrl,
   readOnly,
   onChange,
@@ -67,23 +73,38 @@ export function EditorSidePanel({
       {/* A disabled fieldset makes every control read-only for agents without touching each form. */}
       <fieldset className="wf-forms" disabled={readOnly}>
         {selected === "trigger" && (
-          <TriggerForm
-            trigger={def.trigger}
-            refs={refs}
-            errors={errors.trigger}
-            hookUrl={hookUrl}
-            onChange={(trigger) => onChange({ ...def, trigger })}
-          />
+          <FieldDraftsContext.Provider
+            value={{ scope: "trigger", where: "the trigger", drafts: fieldDrafts, set: onFieldDraft }}
+          >
+            <TriggerForm
+              trigger={def.trigger}
+              refs={refs}
+              errors={errors.trigger}
+              hookUrl={hookUrl}
+              onChange={(trigger) => onChange({ ...def, trigger })}
+            />
+          </FieldDraftsContext.Provider>
         )}
         {step && typeof selected === "number" && (
           <>
-            <StepForm
-              step={step}
-              stepIds={def.steps.map((s) => s.id)}
-              refs={refs}
-              errors={errors.steps.get(selected) ?? []}
-              onChange={(s) => setSteps(replaceStep(def.steps, selected, s))}
-            />
+            <FieldDraftsContext.Provider
+              value={{
+                scope: stepScope(step.id),
+                where: `step "${step.id}"`,
+                drafts: fieldDrafts,
+                set: onFieldDraft,
+              }}
+            >
+              {/* Keyed by position: another step gets fresh fields, a renamed one keeps them (and the focus). */}
+              <StepForm
+                key={selected}
+                step={step}
+                stepIds={def.steps.map((s) => s.id)}
+                refs={refs}
+                errors={errors.steps.get(step.id) ?? []}
+                onChange={(s) => setSteps(replaceStep(def.steps, selected, s))}
+              />
+            </FieldDraftsContext.Provider>
             {!readOnly && (
               <div className="wf-step-actions">
                 <button type="button" disabled={selected === 0} onClick={() => move(selected, -1)}>

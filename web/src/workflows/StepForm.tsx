@@ -1,5 +1,6 @@
 import type { DraftStep } from "../api/apiTypes.ts";
 import type { EditorRefs } from "./editorRefs.ts";
+import { forgetDrafts, useFieldDrafts } from "./fieldDrafts.ts";
 import { JsonField, ListField, NumberField, SelectField, TextField } from "./formFields.tsx";
 import { MessageFields } from "./MessageFields.tsx";
 import { stepLabel } from "./stepCatalog.ts";
@@ -21,6 +22,8 @@ interface Props {
 export function StepForm({ step, stepIds, refs, errors, onChange }: Props) {
   const set = (patch: Record<string, unknown>) => onChange(compact({ ...step, ...patch }) as DraftStep);
   const others = stepIds.filter((id) => id !== step.id);
+  // New branches go to the step after this one (never to this one: a loop the server refuses), else nowhere yet.
+  const following = stepIds[stepIds.indexOf(step.id) + 1] ?? "";
   const target = (label: string, field: string, value: string | undefined, empty?: string) => (
     <SelectField
       label={label}
@@ -30,6 +33,7 @@ export function StepForm({ step, stepIds, refs, errors, onChange }: Props) {
       onChange={(v) => set({ [field]: v })}
     />
   );
+  const fieldDrafts = useFieldDrafts();
   const categories = refs.categories.filter((c) => !c.archived).map((c) => ({ value: c.key, label: c.name }));
 
   return (
@@ -95,23 +99,28 @@ export function StepForm({ step, stepIds, refs, errors, onChange }: Props) {
               <legend>Branch {i + 1}</legend>
               <JsonField
                 label="When ({var, op, value} or all / any / not)"
+                name={`branches[${i}].when`}
                 value={b.when}
                 onChange={(when) =>
                   set({ branches: step.branches.map((x, n) => (n === i ? { ...x, when: when ?? {} } : x)) })
                 }
               />
-              <SelectField
+              <RequiredTarget
                 label="Go to"
                 value={b.next}
                 options={others}
                 onChange={(next) =>
-                  set({ branches: step.branches.map((x, n) => (n === i ? { ...x, next: next ?? "" } : x)) })
+                  set({ branches: step.branches.map((x, n) => (n === i ? { ...x, next } : x)) })
                 }
               />
               {step.branches.length > 1 && (
                 <button
                   type="button"
-                  onClick={() => set({ branches: step.branches.filter((_, n) => n !== i) })}
+                  onClick={() => {
+                    // Conditions are kept by branch number: from this one on they shift, so unparsed text goes.
+                    forgetDrafts(fieldDrafts, (f) => Number(/^branches\[(\d+)\]/.exec(f)?.[1] ?? -1) >= i);
+                    set({ branches: step.branches.filter((_, n) => n !== i) });
+                  }}
                 >
                   Remove branch
                 </button>
@@ -124,7 +133,7 @@ export function StepForm({ step, stepIds, refs, errors, onChange }: Props) {
               set({
                 branches: [
                   ...step.branches,
-                  { when: { var: "answer.id", op: "eq", value: "" }, next: others[0] ?? step.id },
+                  { when: { var: "answer.id", op: "eq", value: "" }, next: following },
                 ],
               })
             }
@@ -189,11 +198,11 @@ export function StepForm({ step, stepIds, refs, errors, onChange }: Props) {
         </>
       )}
       {step.type === "jump_to" && (
-        <SelectField
+        <RequiredTarget
           label="Jump to"
           value={step.target}
           options={others}
-          onChange={(t) => set({ target: t ?? "" })}
+          onChange={(target) => set({ target })}
         />
       )}
       {step.type === "close_conversation" && (
@@ -214,6 +223,34 @@ export function StepForm({ step, stepIds, refs, errors, onChange }: Props) {
         </>
       )}
     </div>
+  );
+}
+
+/**
+ * A link that must name a step (a branch's `next`, a jump's `target`). Empty until chosen — a new step at the
+ * end, or a link deleted on the canvas — and then the form says so rather than showing a made-up target.
+ */
+function RequiredTarget(props: {
+  label: string;
+  value: string;
+  options: string[];
+  onChange: (v: string) => void;
+}) {
+  return (
+    <>
+      <SelectField
+        label={props.label}
+        value={props.value || undefined}
+        options={props.options}
+        empty="(choose a step)"
+        onChange={(v) => props.onChange(v ?? "")}
+      />
+      {!props.value && (
+        <p className="field-hint error" data-testid="choose-target">
+          Choose the step to go to: this can't be saved without one.
+        </p>
+      )}
+    </>
   );
 }
 

@@ -14,7 +14,7 @@ export type WorkflowNode = Node<StepNodeData, "wf">;
 
 /**
  * One box per step (or the trigger). Each way out of a step is its own handle, named after the field it sets,
- * so dragging from "timeout" to a step sets `on_timeout`. Validation errors from the server show in red.
+ * so dragging from "timeout" to a step sets `on_timeout`. Validation errors from the server show in red (a count and the first, on one line).
  */
 export function StepNode({ data, selected, isConnectable }: NodeProps<WorkflowNode>) {
   const handles = data.step ? stepHandles(data.step) : [];
@@ -40,12 +40,15 @@ export function StepNode({ data, selected, isConnectable }: NodeProps<WorkflowNo
       <div className="wf-node-title">{data.title}</div>
       <div className="wf-node-sub">{data.subtitle}</div>
       {data.summary && <div className="wf-node-summary">{data.summary}</div>}
+      {/* One line whatever the count, so the node keeps its size and doesn't cover the next one; the step's form
+          lists every error in full (and the tooltip here does). */}
       {bad && (
-        <ul className="wf-node-errors" data-testid="node-errors">
-          {data.errors.map((e) => (
-            <li key={e}>{e}</li>
-          ))}
-        </ul>
+        <div className="wf-node-errors" data-testid="node-errors" title={data.errors.join("\n")}>
+          <span className="wf-error-count">
+            {data.errors.length} error{data.errors.length > 1 ? "s" : ""}
+          </span>{" "}
+          {data.errors[0]}
+        </div>
       )}
       {handles.map((h, i) => (
         <Handle

@@ -1,5 +1,7 @@
+import { useState } from "react";
 import type { DraftTrigger } from "../api/apiTypes.ts";
 import type { EditorRefs } from "./editorRefs.ts";
+import { forgetDrafts, useFieldDrafts } from "./fieldDrafts.ts";
 import { JsonField, ListField, SelectField, TextField } from "./formFields.tsx";
 import { compact } from "./StepForm.tsx";
 import { TRIGGER_CATALOG, TRIGGER_TYPES } from "./stepCatalog.ts";
@@ -15,6 +17,7 @@ interface Props {
 /** The trigger's settings; switching the type starts from that type's defaults. */
 export function TriggerForm({ trigger, refs, errors, hookUrl, onChange }: Props) {
   const set = (patch: Record<string, unknown>) => onChange(compact({ ...trigger, ...patch }) as DraftTrigger);
+  const fieldDrafts = useFieldDrafts();
   return (
     <div className="step-form" data-testid="trigger-form">
       <h3>Trigger</h3>
@@ -29,15 +32,16 @@ export function TriggerForm({ trigger, refs, errors, hookUrl, onChange }: Props)
         label="Trigger type"
         value={trigger.type}
         options={TRIGGER_TYPES.map((t) => ({ value: t, label: TRIGGER_CATALOG[t].label }))}
-        onChange={(t) => t && t !== trigger.type && onChange(TRIGGER_CATALOG[t].make())}
+        onChange={(t) => {
+          if (!t || t === trigger.type) return;
+          // The old type's fields go, and with them any text typed into them that didn't parse.
+          forgetDrafts(fieldDrafts);
+          onChange(TRIGGER_CATALOG[t].make());
+        }}
       />
       {trigger.type === "webhook" && (
         <>
-          {hookUrl && (
-            <p className="muted">
-              Public hook: <code data-testid="hook-url">{new URL(hookUrl, window.location.origin).href}</code>
-            </p>
-          )}
+          {hookUrl && <HookUrl url={new URL(hookUrl, window.location.origin).href} />}
           <TextField
             label="Contact phone (Liquid)"
             value={trigger.contact.phone}
@@ -58,8 +62,10 @@ export function TriggerForm({ trigger, refs, errors, hookUrl, onChange }: Props)
             value={trigger.dedupe_key}
             onChange={(dedupe_key) => set({ dedupe_key })}
           />
+          {/* Write-only: a saved secret comes back as a placeholder, which saved again keeps it; typing replaces it. */}
           <TextField
             label="HMAC secret (16+ characters)"
+            type="password"
             value={trigger.secret}
             onChange={(secret) => set({ secret })}
           />
@@ -137,6 +143,28 @@ export function TriggerForm({ trigger, refs, errors, hookUrl, onChange }: Props)
           onChange={(audience) => set({ audience })}
         />
       )}
+    </div>
+  );
+}
+
+/** The public hook URL: wraps anywhere (a token is one long word) and copies with a click. */
+function HookUrl({ url }: { url: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="wf-hook muted">
+      Public hook: <code data-testid="hook-url">{url}</code>
+      <button
+        type="button"
+        className="small"
+        onClick={() => {
+          void navigator.clipboard?.writeText(url).then(
+            () => setCopied(true),
+            () => setCopied(false),
+          );
+        }}
+      >
+        {copied ? "Copied" : "Copy"}
+      </button>
     </div>
   );
 }

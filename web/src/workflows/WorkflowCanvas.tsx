@@ -3,6 +3,7 @@ import {
   Background,
   Controls,
   type Edge,
+  type EdgeChange,
   MarkerType,
   type NodeChange,
   ReactFlow,
@@ -22,8 +23,10 @@ interface Props {
   selected: Selection | null;
   readOnly: boolean;
   onSelect: (s: Selection) => void;
-  /** Sets (or with undefined clears) the link `field` of step `from`. */
-  onLink: (from: number, field: string, to: string | undefined) => void;
+  /** Sets the link `field` of step `from`. */
+  onLink: (from: number, field: string, to: string) => void;
+  /** Removes links (selected edges the user deleted), all in one change. */
+  onUnlink: (links: { from: number; field: string }[]) => void;
   /** A node was dropped at `at`: its position is saved in the definition's layout (by step id, or `trigger`). */
   onPlace: (key: string, at: XYPosition) => void;
 }
@@ -44,9 +47,12 @@ export default function WorkflowCanvas({
   readOnly,
   onSelect,
   onLink,
+  onUnlink,
   onPlace,
 }: Props) {
   const [moved, setMoved] = useState<Record<string, XYPosition>>({});
+  // The selected edge (by id): edges are derived from the definition, so their selection is kept here.
+  const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
   const layout = def.layout;
   const nodes = useMemo<WorkflowNode[]>(() => {
     const lanes = stepLanes(def.steps);
@@ -56,6 +62,7 @@ export default function WorkflowCanvas({
       position: moved.trigger ?? layout?.trigger ?? { x: 0, y: 0 },
       selected: selected === "trigger",
       deletable: false,
+      ariaLabel: `Trigger: ${triggerLabel(def.trigger.type)}`,
       data: {
         kind: "trigger",
         title: triggerLabel(def.trigger.type),
@@ -74,13 +81,14 @@ export default function WorkflowCanvas({
           position: moved[id] ?? layout?.[s.id] ?? { x: (lanes[i] ?? 0) * LANE, y: (i + 1) * ROW },
           selected: selected === i,
           deletable: false,
+          ariaLabel: `Step ${s.id}: ${s.name ?? stepLabel(s.type)}`,
           data: {
             kind: "step",
             step: s,
             title: s.name ?? stepLabel(s.type),
             subtitle: s.id,
             summary: stepSummary(s),
-            errors: errors.steps.get(i) ?? [],
+            errors: errors.steps.get(s.id) ?? [],
           },
         };
       }),
@@ -91,25 +99,52 @@ export default function WorkflowCanvas({
     const lanes = stepLanes(def.steps);
     const index = new Map(def.steps.map((s, i) => [s.id, i]));
     const out: Edge[] = [];
-    if (def.steps.length) out.push({ id: "trigger", source: "trigger", target: "s0", deletable: false });
+    const first = def.steps[0];
+    if (first)
+      out.push({
+        id: "trigger",
+        source: "trigger",
+        target: "s0",
+        deletable: false,
+        selectable: false,
+        ariaLabel: `Link from the trigger to ${first.id}`,
+      });
     for (const l of stepLinks(def.steps)) {
       const to = index.get(l.to);
       if (to === undefined) continue;
+      const id = `s${l.from}:${l.field}`;
+      const what = l.implicit
+        ? [l.label, "the following step"].filter(Boolean).join(", ")
+        : l.label || "next";
       out.push({
-        id: `s${l.from}:${l.field}`,
+        id,
         source: `s${l.from}`,
-        sourceHandle: l.field,
+        // A branch's fall-through (no `else`) leaves from its "else" handle: it has no "next" one.
+        sourceHandle: def.steps[l.from]?.type === "branch" && l.field === "next" ? "else" : l.field,
         target: `s${to}`,
         targetHandle: to === l.from + 1 || lanes[to] !== lanes[l.from] ? undefined : "side",
         label: l.label || undefined,
+        // Named by step ids (what the user sees on the nodes), not the canvas's internal node ids.
+        ariaLabel: `Link from ${def.steps[l.from]?.id} to ${l.to} (${what})`,
         data: { from: l.from, field: l.field },
+        // A fall-through to the following step isn't stored anywhere: there is nothing to delete.
+        deletable: !readOnly && !l.implicit,
+        selected: id === selectedEdge,
         type: "smoothstep",
         markerEnd: { type: MarkerType.ArrowClosed },
         animated: to <= l.from,
       });
     }
     return out;
-  }, [def.steps]);
+  }, [def.steps, selectedEdge, readOnly]);
+
+  const onEdgesChange = (changes: EdgeChange[]) => {
+    for (const c of changes) {
+      if (c.type !== "select") continue;
+      if (c.selected) setSelectedEdge(c.id);
+      else setSelectedEdge((cur) => (cur === c.id ? null : cur));
+    }
+  };
 
   const onNodesChange = (changes: NodeChange<WorkflowNode>[]) => {
     const next = { ...moved };
@@ -138,7 +173,14 @@ export default function WorkflowCanvas({
         edges={edges}
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
-        onNodeClick={(_, n) => onSelect(n.id === "trigger" ? "trigger" : Number(n.id.slice(1)))}
+        onEdgesChange={onEdgesChange}
+        onNodeClick={(_, n) => {
+          setSelectedEdge(null);
+          onSelect(n.id === "trigger" ? "trigger" : Number(n.id.slice(1)));
+        }}
+        onPaneClick={() => setSelectedEdge(null)}
+        edgesFocusable
+        elementsSelectable
         nodesConnectable={!readOnly}
         nodesDraggable
         deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
@@ -148,10 +190,12 @@ export default function WorkflowCanvas({
           if (to) onLink(Number(c.source.slice(1)), c.sourceHandle ?? "next", to);
         }}
         onEdgesDelete={(deleted) => {
-          for (const e of deleted) {
+          const links = deleted.flatMap((e) => {
             const d = e.data as { from: number; field: string } | undefined;
-            if (d) onLink(d.from, d.field, undefined);
-          }
+            return d ? [d] : [];
+          });
+          setSelectedEdge(null);
+          if (links.length && !readOnly) onUnlink(links);
         }}
         fitView
         fitViewOptions={{ maxZoom: 1, padding: 0.2 }}

@@ -1,4 +1,5 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { useFieldDrafts } from "./fieldDrafts.ts";
 
 /** A labelled text input; clearing it gives undefined, so optional fields leave the definition instead of "". */
 export function TextField(props: {
@@ -7,6 +8,8 @@ export function TextField(props: {
   onChange: (v: string | undefined) => void;
   placeholder?: string;
   multiline?: boolean;
+  /** `password` for secrets: masked, and never filled in by the browser's password manager. */
+  type?: "text" | "password";
 }) {
   const change = (v: string) => props.onChange(v === "" ? undefined : v);
   if (props.multiline)
@@ -25,6 +28,8 @@ export function TextField(props: {
     <label className="field">
       <span>{props.label}</span>
       <input
+        type={props.type ?? "text"}
+        autoComplete={props.type === "password" ? "new-password" : undefined}
         value={props.value ?? ""}
         placeholder={props.placeholder}
         onChange={(e) => change(e.target.value)}
@@ -119,24 +124,56 @@ export function ListField(props: {
   );
 }
 
+const parseJson = (text: string): unknown => (text.trim() ? JSON.parse(text) : undefined);
+
+/** Why `text` isn't JSON, or null when it parses (empty text is "no value"). */
+function jsonError(text: string): string | null {
+  try {
+    parseJson(text);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 /**
  * Free-form JSON for the nested parts (conditions, headers, bodies, lists) that a fixed form would only cramp.
- * The text stays local while it doesn't parse, so typing through invalid states doesn't lose keystrokes.
+ * The text stays local while it doesn't parse, so typing through invalid states doesn't lose keystrokes; the
+ * editor hears of it (see fieldDrafts.ts), so unparsed text counts as an unsaved change that Save refuses.
+ * `name` tells apart fields that share a label (each branch's condition).
  */
-export function JsonField(props: { label: string; value: unknown; onChange: (v: unknown) => void }) {
+export function JsonField(props: {
+  label: string;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  name?: string;
+}) {
+  const { scope, where, drafts, set } = useFieldDrafts();
+  const key = `${scope}/${props.name ?? props.label}`;
   const shown = props.value === undefined ? "" : JSON.stringify(props.value, null, 2);
-  const [text, setText] = useState(shown);
-  const [error, setError] = useState<string | null>(null);
+  const [text, setText] = useState(() => drafts.get(key)?.text ?? shown);
+  const error = jsonError(text);
+
+  // The value changed from outside (the YAML view, a rename): show it, unless the local text already means it.
+  const seen = useRef(shown);
   useEffect(() => {
-    setText((t) => {
-      try {
-        if (JSON.stringify(t.trim() ? JSON.parse(t) : undefined) === JSON.stringify(props.value)) return t;
-      } catch {
-        // Local text is mid-edit and invalid: the outside value changed, so show that instead.
-      }
-      return shown;
-    });
+    if (seen.current === shown) return;
+    seen.current = shown;
+    setText((t) =>
+      jsonError(t) === null && JSON.stringify(parseJson(t)) === JSON.stringify(props.value) ? t : shown,
+    );
   }, [shown, props.value]);
+
+  // Unparsed text is reported under this field's key (moved along when the step is renamed); it stays reported
+  // when the form closes, so the text is still there when the step is selected again.
+  const reported = useRef(key);
+  const { label } = props;
+  useEffect(() => {
+    if (reported.current !== key) set(reported.current, null);
+    reported.current = key;
+    set(key, error === null ? null : { scope, where, label, text, error });
+  }, [set, key, scope, where, label, text, error]);
+
   return (
     <label className="field">
       <span>{props.label}</span>
@@ -144,17 +181,13 @@ export function JsonField(props: { label: string; value: unknown; onChange: (v: 
         rows={4}
         className="mono"
         value={text}
+        aria-invalid={error !== null}
         onChange={(e) => {
           setText(e.target.value);
-          try {
-            props.onChange(e.target.value.trim() ? JSON.parse(e.target.value) : undefined);
-            setError(null);
-          } catch (err) {
-            setError((err as Error).message);
-          }
+          if (jsonError(e.target.value) === null) props.onChange(parseJson(e.target.value));
         }}
       />
-      {error && <small className="error">{error}</small>}
+      {error && <small className="error">Not saved until it parses: {error}</small>}
     </label>
   );
 }

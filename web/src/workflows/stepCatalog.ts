@@ -3,8 +3,14 @@ import type { DraftStep, DraftTrigger, WorkflowDraft } from "../api/apiTypes.ts"
 type StepType = DraftStep["type"];
 type TriggerType = DraftTrigger["type"];
 
-/** Labels and the smallest valid body of each step type, so a new step saves without further edits. */
-export const STEP_CATALOG: { [T in StepType]: { label: string; make: (id: string) => DraftStep } } = {
+/**
+ * Labels and the smallest valid body of each step type, so a new step saves without further edits. `following`
+ * is the id of the step the new one lands before: a branch or jump points there (never at itself, which would be
+ * a loop the server refuses); with no following step the target is left empty for the user to choose.
+ */
+export const STEP_CATALOG: {
+  [T in StepType]: { label: string; make: (id: string, following?: string) => DraftStep };
+} = {
   open_conversation: { label: "Open conversation", make: (id) => ({ id, type: "open_conversation" }) },
   send_message: { label: "Send message", make: (id) => ({ id, type: "send_message", text: "Hello!" }) },
   ask_question: {
@@ -14,10 +20,10 @@ export const STEP_CATALOG: { [T in StepType]: { label: string; make: (id: string
   wait: { label: "Wait", make: (id) => ({ id, type: "wait", duration: "PT1H" }) },
   branch: {
     label: "Branch",
-    make: (id) => ({
+    make: (id, following) => ({
       id,
       type: "branch",
-      branches: [{ when: { var: "answer.id", op: "eq", value: "yes" }, next: id }],
+      branches: [{ when: { var: "answer.id", op: "eq", value: "yes" }, next: following ?? "" }],
     }),
   },
   assign: { label: "Assign", make: (id) => ({ id, type: "assign", to: { type: "bot" } }) },
@@ -31,7 +37,7 @@ export const STEP_CATALOG: { [T in StepType]: { label: string; make: (id: string
     label: "Trigger workflow",
     make: (id) => ({ id, type: "trigger_workflow", workflow: "" }),
   },
-  jump_to: { label: "Jump to", make: (id) => ({ id, type: "jump_to", target: id }) },
+  jump_to: { label: "Jump to", make: (id, following) => ({ id, type: "jump_to", target: following ?? "" }) },
   close_conversation: { label: "Close conversation", make: (id) => ({ id, type: "close_conversation" }) },
 };
 
@@ -92,7 +98,7 @@ export function stepSummary(s: DraftStep): string {
     case "trigger_workflow":
       return cut(s.workflow);
     case "jump_to":
-      return `→ ${s.target}`;
+      return s.target ? `→ ${s.target}` : "→ (choose a step)";
     case "close_conversation":
       return [s.category, cut(s.summary)].filter(Boolean).join(" · ");
     case "update_contact":

@@ -9,6 +9,8 @@ export interface StepLink {
   field: string;
   /** Edge label; empty for the plain "then" path. */
   label: string;
+  /** Drawn from no field: the step just falls through to the following one, so there is nothing to remove. */
+  implicit?: boolean;
 }
 
 /**
@@ -21,7 +23,7 @@ export function stepLinks(steps: DraftStep[]): StepLink[] {
     const following = steps[i + 1]?.id;
     const onward = (label = "") => {
       if (s.next) out.push({ from: i, to: s.next, field: "next", label: label || "next" });
-      else if (following) out.push({ from: i, to: following, field: "next", label });
+      else if (following) out.push({ from: i, to: following, field: "next", label, implicit: true });
     };
     switch (s.type) {
       case "jump_to":
@@ -91,6 +93,22 @@ export function setLink(step: DraftStep, field: string, to: string | undefined):
 }
 
 /**
+ * What deleting an edge on the canvas does to its step: optional links (`next`, `else`, `on_timeout`,
+ * `on_error`) go, so the step falls through again; a branch's `next` and a jump's `target` are required, so they
+ * are emptied (the branch keeps its condition) for the user to choose a step again — the form says so, and the
+ * server names it on Save until then.
+ */
+export function removeLink(step: DraftStep, field: string): DraftStep {
+  const m = /^branches\[(\d+)\]$/.exec(field);
+  if (m && step.type === "branch") {
+    const n = Number(m[1]);
+    return { ...step, branches: step.branches.map((b, i) => (i === n ? { ...b, next: "" } : b)) };
+  }
+  if (field === "target" && step.type === "jump_to") return { ...step, target: "" };
+  return setLink(step, field, undefined);
+}
+
+/**
  * Column per step for a simple top-down layout: a step that its predecessor doesn't fall through to (a branch
  * target, a timeout path) moves one lane right, so branches read as side paths without a layout library.
  */
@@ -102,6 +120,14 @@ export function stepLanes(steps: DraftStep[]): number[] {
 
 export interface NodeErrors {
   trigger: string[];
+  /** By step id, not position: moving a step up or down keeps its errors on it. */
+  steps: Map<string, string[]>;
+  general: string[];
+}
+
+/** Errors as the server's paths name them: steps by position in the definition that was sent. */
+export interface IndexedErrors {
+  trigger: string[];
   steps: Map<number, string[]>;
   general: string[];
 }
@@ -110,8 +136,8 @@ export interface NodeErrors {
  * Sorts a 422's field errors onto the canvas: `steps[4].category` onto step 4, `trigger.*` onto the trigger,
  * anything else (name, frequency_cap) into the editor's header.
  */
-export function errorsByNode(errors: { field: string; message: string }[]): NodeErrors {
-  const out: NodeErrors = { trigger: [], steps: new Map(), general: [] };
+export function errorsByNode(errors: { field: string; message: string }[]): IndexedErrors {
+  const out: IndexedErrors = { trigger: [], steps: new Map(), general: [] };
   for (const e of errors) {
     const step = /^steps\[(\d+)\](?:\.(.*))?$/.exec(e.field.split(", ")[0] ?? "");
     if (step) {
@@ -122,6 +148,20 @@ export function errorsByNode(errors: { field: string; message: string }[]): Node
     } else if (e.field === "trigger" || e.field.startsWith("trigger.")) {
       out.trigger.push(e.field === "trigger" ? e.message : `${e.field.slice(8)}: ${e.message}`);
     } else out.general.push(`${e.field}: ${e.message}`);
+  }
+  return out;
+}
+
+/**
+ * The errors keyed by the id each step had in the definition that was saved (`saved`), so they stay on their
+ * step when it is moved afterwards; a position past the end (shouldn't happen) goes to the header.
+ */
+export function errorsByStepId(e: IndexedErrors, saved: DraftStep[]): NodeErrors {
+  const out: NodeErrors = { trigger: e.trigger, steps: new Map(), general: [...e.general] };
+  for (const [i, list] of e.steps) {
+    const id = saved[i]?.id;
+    if (id === undefined) out.general.push(...list.map((m) => `steps[${i}]: ${m}`));
+    else out.steps.set(id, [...(out.steps.get(id) ?? []), ...list]);
   }
   return out;
 }
