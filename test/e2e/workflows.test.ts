@@ -203,6 +203,7 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
       .poll(() => timeline.getByTestId("run-status").textContent(), { timeout: 15_000 })
       .toBe("waiting");
     await timeline.getByRole("button", { name: "Cancel run" }).click();
+    await owner.getByRole("alertdialog").getByRole("button", { name: "Yes, cancel run" }).click();
     await expect.poll(() => timeline.getByTestId("run-status").textContent()).toBe("cancelled");
     await owner.getByTestId("run-row").filter({ hasText: "cancelled" }).waitFor();
   });
@@ -287,6 +288,21 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
     await agent.getByText("Read-only").waitFor();
     expect(await agent.getByRole("button", { name: "Save" }).count()).toBe(0);
     expect(await agent.getByTestId("trigger-form").getByLabel("Trigger type").isDisabled()).toBe(true);
+    // A waiting run's timeline offers them no Cancel (the API refuses agents that too).
+    const waiting = await t.api("POST", "/api/v1/workflows", {
+      name: "Patient for agents",
+      trigger: { type: "webhook", contact: { phone: "{{ trigger.phone }}" } },
+      steps: [{ id: "later", type: "wait", duration: "PT1H" }],
+    });
+    const run = await t.api("POST", `/api/v1/workflows/${waiting.body.id}/trigger`, {
+      phone: "+14155550902",
+    });
+    await agent.goto(`/workflows/${waiting.body.id}/runs?run=${run.body.run_id}`);
+    const timeline = agent.getByTestId("run-timeline");
+    await expect
+      .poll(() => timeline.getByTestId("run-status").textContent(), { timeout: 15_000 })
+      .toBe("waiting");
+    expect(await timeline.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
     await ctx.close();
   });
 });
