@@ -64,9 +64,8 @@ export function workflowCommand(): Command {
         const name = def && typeof def === "object" && "name" in def ? String(def.name) : "";
         const existing = name ? await workflowStore.find(store, workspaceId, name) : null;
         const wf = await saveWorkflow(store, workspaceId, def, existing?.id);
-        out(
-          `${existing ? "updated" : "created"} "${wf.name}" (version ${wf.version}, ${wf.triggerType} trigger)`,
-        );
+        const what = !existing ? "created" : wf.version === existing.version ? "unchanged" : "updated";
+        out(`${what} "${wf.name}" (version ${wf.version}, ${wf.triggerType} trigger)`);
         if (wf.triggerType === "webhook")
           out(
             `webhook: POST /api/v1/workflows/${wf.id}/trigger or ${config.PUBLIC_URL?.replace(/\/+$/, "") ?? "<this server>"}/hooks/${wf.hookToken}`,

@@ -1,3 +1,4 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { channelWithTemplates } from "../engine/engineSupport.ts";
@@ -23,7 +24,12 @@ describe("parley workflow (CLI)", () => {
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/created "Post-purchase follow-up" \(version 1, webhook trigger\)/);
     const id = created.lastLine;
-    const updated = await runCli(["workflow", "apply", "-f", file], env);
+    const same = await runCli(["workflow", "apply", "-f", file], env);
+    expect(same.stdout).toMatch(/unchanged "Post-purchase follow-up" \(version 1, webhook trigger\)/);
+    expect(same.lastLine).toBe(id);
+    const edited = join(t.db.dataDir, "post-purchase-edited.yaml");
+    writeFileSync(edited, `${readFileSync(file, "utf8")}\ndescription: edited\n`);
+    const updated = await runCli(["workflow", "apply", "-f", edited], env);
     expect(updated.stdout).toMatch(/updated .*version 2/);
     expect(updated.lastLine).toBe(id);
 
@@ -42,7 +48,6 @@ describe("parley workflow (CLI)", () => {
 
   test("a bad file names the bad path", async () => {
     const bad = join(t.db.dataDir, "bad.yaml");
-    const { writeFileSync } = await import("node:fs");
     writeFileSync(
       bad,
       "name: Bad\ntrigger: { type: manual }\nsteps:\n  - { id: c, type: close_conversation, category: refunds }\n",
