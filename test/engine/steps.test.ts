@@ -387,6 +387,12 @@ describe.each(engines)("workflow steps on %s", (engine) => {
         "done:completed",
       ]);
       expect(refused.steps[1].detail.error).toMatch(/private network/);
+      // The same server through an IPv6-mapped address (URL parsing turns it into ::ffff:7f00:1).
+      const mapped = structuredClone(def);
+      mapped.name = name();
+      (mapped.steps[1] as { url: string }).url = `http://[::ffff:127.0.0.1]:${port}/orders/x`;
+      const viaV6 = await runToEnd(t, mapped, contactId);
+      expect(viaV6.steps[1].detail.error).toMatch(/private network/);
 
       t.parley.workflows.env.allowPrivateHttp = true;
       const allowed = await runToEnd(t, { ...def, name: name() }, contactId);

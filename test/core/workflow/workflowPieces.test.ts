@@ -138,9 +138,31 @@ describe("guardrail helpers", () => {
       "::1",
       "fd00::1",
       "::ffff:127.0.0.1",
+      // What URL parsing makes of [::ffff:127.0.0.1], and other IPv6 spellings of private IPv4 addresses.
+      new URL("http://[::ffff:127.0.0.1]:3199/").hostname.replace(/^\[|\]$/g, ""),
+      "::ffff:7f00:1",
+      "::ffff:a9fe:a9fe",
+      "::ffff:a00:1",
+      "0:0:0:0:0:ffff:c0a8:1",
+      "::7f00:1",
+      "64:ff9b::a9fe:a9fe",
+      "::",
+      "fe80::1%eth0",
+      "fec0::1",
+      "ff02::1",
+      "224.0.0.1",
+      "0.0.0.0",
+      "not an address",
     ])
       expect(isPrivateAddress(ip), ip).toBe(true);
-    for (const ip of ["8.8.8.8", "172.32.0.1", "2606:4700::1111"])
+    for (const ip of [
+      "8.8.8.8",
+      "172.32.0.1",
+      "2606:4700::1111",
+      "::ffff:808:808",
+      "64:ff9b::808:808",
+      "2001:4860:4860::8888",
+    ])
       expect(isPrivateAddress(ip), ip).toBe(false);
   });
 });
