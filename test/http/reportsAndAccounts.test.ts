@@ -567,4 +567,27 @@ describe.each(engines)("guardrail and auto-close settings on %s", (engine) => {
       timezone: "Europe/Berlin",
     });
   });
+
+  test("auto-close must give what the closing notes require, whichever of the two changes", async () => {
+    await t.api("PATCH", "/api/v1/workspace", {
+      closing_notes: { category: "required", summary: "optional" },
+    });
+    const bare = await t.api("PATCH", "/api/v1/workspace", {
+      settings: { auto_close: { after_hours: 2, summary: "Idle" } },
+    });
+    expectProblem(bare, 422, "settings.auto_close.category");
+    const ok = await t.api("PATCH", "/api/v1/workspace", {
+      settings: { auto_close: { after_hours: 2, category: "support" } },
+    });
+    expect(ok.status, ok.text).toBe(200);
+    // Tightening the policy under an auto-close without a summary is refused too, and changes nothing.
+    expectProblem(
+      await t.api("PATCH", "/api/v1/workspace", { closing_notes: { summary: "required" } }),
+      422,
+      "settings.auto_close.summary",
+    );
+    expect((await t.api("GET", "/api/v1/workspace")).body.closing_notes.summary).toBe("optional");
+    await t.api("PATCH", "/api/v1/workspace", { settings: { auto_close: null } });
+    await t.api("PATCH", "/api/v1/workspace", { closing_notes: { category: "optional" } });
+  });
 });

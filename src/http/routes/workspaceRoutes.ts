@@ -78,6 +78,28 @@ export function workspaceRoutes(app: FastifyInstance, deps: AppContext) {
           throw err;
         }
       }
+      // Nor one that closes without what the closing-notes policy (as it will be after this patch) requires.
+      const current = await workspaceStore.get(deps.store, req.auth.workspaceId);
+      const policy = { ...current.closingNotes, ...req.body.closing_notes };
+      const autoClose =
+        req.body.settings && "auto_close" in req.body.settings
+          ? req.body.settings.auto_close
+          : current.settings.auto_close;
+      if (autoClose) {
+        const missing = [
+          policy.category === "required" && !autoClose.category ? "category" : null,
+          policy.summary === "required" && !autoClose.summary?.trim() ? "summary" : null,
+        ].filter((f) => f !== null);
+        if (missing.length)
+          throw new AppError(
+            "validation",
+            `auto-close would fail every time: the closing notes require a ${missing.join(" and a ")}`,
+            missing.map((f) => ({
+              field: `settings.auto_close.${f}`,
+              message: `the workspace's closing notes require a ${f}; give auto-close one`,
+            })),
+          );
+      }
       return toWorkspaceResource(await workspaceStore.update(deps.store, req.auth.workspaceId, req.body));
     },
   );
