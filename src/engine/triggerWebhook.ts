@@ -74,8 +74,11 @@ export async function triggerWebhook(
   const phone = normalizePhone(phoneText, "contact.phone");
   const name = t.contact.name ? (await render("contact.name", t.contact.name, scope)).trim() : "";
   const fields: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(t.contact.fields ?? {}))
-    fields[k] = await render(`contact.fields.${k}`, v, scope);
+  // A field the payload gives no value for keeps what the contact has, as an empty name does.
+  for (const [k, v] of Object.entries(t.contact.fields ?? {})) {
+    const value = await render(`contact.fields.${k}`, v, scope);
+    if (value.trim() !== "") fields[k] = value;
+  }
   const contact = checkContact({
     phone,
     ...(name ? { name } : {}),

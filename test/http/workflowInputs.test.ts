@@ -150,4 +150,13 @@ describe.each(engines)("workflow inputs on %s", (engine) => {
     expect((await fire(wf.id, { phone: "+14155550176", name: ` ${"y".repeat(200)} ` })).status).toBe(202);
     expect((await contactByPhone("+14155550176")).name).toBe("y".repeat(200));
   });
+
+  test("a mapped field the payload gives no value for keeps the contact's stored one", async () => {
+    const wf = await webhook("fielded", {
+      contact: { phone: "{{ trigger.phone }}", fields: { plan: "{{ trigger.plan }}" } },
+    });
+    expect((await fire(wf.id, { phone: "+14155550177", plan: "gold" })).status).toBe(202);
+    expect((await fire(wf.id, { phone: "+14155550177" })).status).toBe(202);
+    expect((await contactByPhone("+14155550177")).fields).toEqual({ plan: "gold" });
+  });
 });
