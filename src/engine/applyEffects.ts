@@ -17,6 +17,7 @@ import { touchConversation } from "../store/messageStore.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
 import { workflowStore } from "../store/workflows/workflowStore.ts";
 import type { RunRow } from "../store/workflowTables.ts";
+import { quietHoursEndFor } from "./checkGuardrails.ts";
 import { openEffect } from "./openEffect.ts";
 import { startRunIn } from "./startRunIn.ts";
 import type { Effect } from "./stepTypes.ts";
@@ -130,6 +131,12 @@ export async function applyEffects(
         // window may be the STOP message's own. Agents can still answer by hand.
         const skip = await optOutSkip(tx, conv, parsed.data.template);
         if (skip) return { kind: "skip", reason: skip };
+        // A template outside the window reaches out unasked, like an open, so it too waits out quiet hours (the
+        // step runs again then, window and all). The frequency cap and daily limit count opens, not sends.
+        if (!windowOpen && parsed.data.template) {
+          const until = await quietHoursEndFor(ctx, tx, ws, conv.contact_id, target.contact);
+          if (until !== null) return { kind: "defer", reason: "quiet_hours", until };
+        }
         const m = await queueWhatsAppMessageIn(ctx, tx, ws, convId, {
           message: parsed.data,
           author: { type: "workflow", id: run.workflow_id },

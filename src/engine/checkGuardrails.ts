@@ -3,6 +3,7 @@ import type { WorkspaceSettings } from "../core/workspace/workspaceSchema.ts";
 import type { ContactRow } from "../store/databaseSchema.ts";
 import { deferredWrites } from "../store/deferredWrites.ts";
 import type { StoreContext, Tx } from "../store/storeContext.ts";
+import { workspaceStore } from "../store/workspaceStore.ts";
 import { clockIn } from "./buildScope.ts";
 
 export type GuardrailVerdict =
@@ -28,6 +29,27 @@ export function quietHoursEnd(
   if (!inside) return null;
   const wait = (e - m + 1440) % 1440;
   return now - (now % 60_000) + wait * 60_000;
+}
+
+/**
+ * quietHoursEnd for a workspace's contact now (a business-initiated send's only guardrail besides the opt-outs);
+ * reads the contact's time zone unless `known` is that contact.
+ */
+export async function quietHoursEndFor(
+  ctx: StoreContext,
+  tx: Tx,
+  workspaceId: string,
+  contactId: string,
+  known?: ContactRow,
+): Promise<number | null> {
+  const settings = (await workspaceStore.getInTx(ctx, workspaceId, tx)).settings;
+  if (!settings.quiet_hours) return null;
+  const timezone =
+    known?.id === contactId
+      ? known.timezone
+      : ((await tx.selectFrom("contacts").select("timezone").where("id", "=", contactId).executeTakeFirst())
+          ?.timezone ?? null);
+  return quietHoursEnd(ctx.now(), settings.quiet_hours, timezone ?? settings.timezone);
 }
 
 /**

@@ -4,7 +4,7 @@ import { expectProblem } from "../support/expectProblem.ts";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
 import { channelWithTemplates, chattingContact, runManual, runToEnd } from "./engineSupport.ts";
-import { createWorkflow, nextPhone, runReaches } from "./workflowHelpers.ts";
+import { conversationMessages, createWorkflow, getRun, nextPhone, runReaches } from "./workflowHelpers.ts";
 
 const openWith = (template: string, extra: Record<string, unknown> = {}) => ({
   steps: [
@@ -228,6 +228,105 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
     } finally {
       await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: null } });
     }
+  });
+
+  describe("quiet hours and sends", () => {
+    // A fixed +05:30 zone (no DST), so the quiet hours' end is half past an hour in UTC: the contact's zone counts.
+    const zone = "Asia/Kolkata";
+    const offset = 330 * 60_000;
+    const promo = { name: "we_miss_you", language: "en", body: ["a"] };
+    /** Quiet from the contact's previous hour to two hours on (around now, whenever the test runs), and their end. */
+    async function quietAroundNow() {
+      const hourStart = Math.floor((Date.now() + offset) / 3_600_000) * 3_600_000 - offset;
+      const hour = new Date(hourStart + offset).getUTCHours();
+      const at = (h: number) => `${String((h + 24) % 24).padStart(2, "0")}:00`;
+      await t.api("PATCH", "/api/v1/workspace", {
+        settings: { quiet_hours: { start: at(hour - 1), end: at(hour + 2) } },
+      });
+      return hourStart + 2 * 3_600_000;
+    }
+    /** Makes the run's wait (and its wake-up) due now, instead of waiting for it. */
+    async function dueNow(runId: string) {
+      const db = t.parley.deps.store.db;
+      const now = Date.now();
+      await db
+        .updateTable("workflow_waitpoints")
+        .set({ timeout_at: now })
+        .where("run_id", "=", runId)
+        .where("status", "=", "waiting")
+        .execute();
+      await db.updateTable("workflow_runs").set({ wake_at: now }).where("id", "=", runId).execute();
+    }
+    const stepOf = (runId: string, id: string, status: string) =>
+      waitFor(`step ${id} ${status}`, async () => {
+        const run = await getRun(t, runId);
+        return run.steps.some((s: { id: string; status: string }) => s.id === id && s.status === status)
+          ? run
+          : null;
+      });
+    const outbound = async (conversationId: string) =>
+      (await conversationMessages(t, conversationId)).filter((m) => m.direction === "outbound");
+
+    test("a business-initiated template send waits out quiet hours in the contact's zone, then goes out", async () => {
+      const contactId = await createContact(t);
+      await t.api("PATCH", `/api/v1/contacts/${contactId}`, { timezone: zone });
+      const { runId } = await runManual(
+        t,
+        {
+          name: name(),
+          steps: [
+            { id: "open", type: "open_conversation" },
+            { id: "pause", type: "wait", duration: "PT1H" },
+            { id: "promo", type: "send_message", template: promo },
+          ],
+        },
+        contactId,
+      );
+      const opened = await runReaches(t, runId, "waiting");
+      expect(opened.current_step).toBe("pause");
+      try {
+        const end = await quietAroundNow();
+        await dueNow(runId);
+        const deferred = await stepOf(runId, "promo", "deferred");
+        expect(deferred).toMatchObject({ status: "waiting", current_step: "promo" });
+        expect(deferred.steps.at(-1)).toMatchObject({ id: "promo", skip_reason: "quiet_hours" });
+        expect(Date.parse(deferred.wake_at)).toBe(end);
+        expect(new Date(end).getUTCMinutes()).toBe(30);
+        expect(await outbound(opened.conversation_id)).toEqual([]);
+      } finally {
+        await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: null } });
+      }
+      // Quiet hours over (here: lifted): woken, the step runs again and sends.
+      await dueNow(runId);
+      const done = await runReaches(t, runId, ["completed", "failed", "skipped"]);
+      expect(done.status).toBe("completed");
+      expect(done.steps.at(-1)).toMatchObject({ id: "promo", status: "completed" });
+      expect(await outbound(opened.conversation_id)).toMatchObject([{ type: "template" }]);
+    });
+
+    test("inside the contact's 24-hour window, sends go out during quiet hours", async () => {
+      const { contactId, conversationId } = await chattingContact(t, channelId);
+      await t.api("PATCH", `/api/v1/contacts/${contactId}`, { timezone: zone });
+      await quietAroundNow();
+      try {
+        const run = await runToEnd(
+          t,
+          {
+            name: name(),
+            steps: [
+              { id: "take", type: "open_conversation" },
+              { id: "say", type: "send_message", text: "Your order shipped" },
+              { id: "promo", type: "send_message", template: promo },
+            ],
+          },
+          contactId,
+        );
+        expect(run.status).toBe("completed");
+        expect(await outbound(conversationId)).toMatchObject([{ type: "text" }, { type: "template" }]);
+      } finally {
+        await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: null } });
+      }
+    });
   });
 
   test("over the number's daily limit of unique business-initiated contacts, opens queue; known contacts pass", async () => {

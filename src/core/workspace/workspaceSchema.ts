@@ -12,7 +12,7 @@ const settingFields = {
   opt_in_confirmation: z.string().max(1024),
   /** Workflow guardrails: business-initiated opens per contact per rolling 24 h (null = no cap). */
   frequency_cap: z.number().int().min(0).max(1000).nullable(),
-  /** Business-initiated opens wait out these hours in the contact's time zone (else `timezone`). */
+  /** Business-initiated opens and sends wait out these hours in the contact's time zone (else `timezone`). */
   quiet_hours: z.strictObject({ start: clock, end: clock }).nullable(),
   timezone: timezoneSchema,
   /** Meta's messaging limit: unique contacts a number may start conversations with per rolling 24 h (null = none). */
