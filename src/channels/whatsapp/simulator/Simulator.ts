@@ -272,13 +272,16 @@ export class Simulator {
 
   /**
    * The phone writes to the business: a text, or a tap on a button / list row of the last interactive (or
-   * template quick-reply) message the business sent. Delivers the inbound webhook and opens the window.
+   * template quick-reply) message the business sent (or of the `quote`d one, which a text quotes). Delivers the
+   * inbound webhook and opens the window.
    */
   customerSays(o: {
     phoneNumberId?: string;
     phone: string;
     text?: string;
     reply?: { id: string };
+    /** The wamid of a business message on the phone that this replies to (WhatsApp's `context.id`). */
+    quote?: string;
     name?: string;
   }): { id: string } {
     const n = this.#number(o.phoneNumberId);
