@@ -1,11 +1,13 @@
-import { sql } from "kysely";
+import { matchOptKeyword } from "../core/contact/matchOptKeyword.ts";
 import { Pump } from "../runtime/Pump.ts";
 import type { EventRow } from "../store/databaseSchema.ts";
 import { type EventCursor, eventOrder } from "../store/eventOrder.ts";
 import { inTransaction } from "../store/inTransaction.ts";
 import type { Tx } from "../store/storeContext.ts";
 import { type Workflow, workflowStore } from "../store/workflows/workflowStore.ts";
+import { workspaceStore } from "../store/workspaceStore.ts";
 import { answerOf } from "./answerOf.ts";
+import { answerWaitingQuestion, type InboundReply } from "./answerWaitingQuestion.ts";
 import type { EngineEnv } from "./EngineEnv.ts";
 import { matchTrigger, type TriggerEvent } from "./matchTrigger.ts";
 import { startRunIn } from "./startRunIn.ts";
@@ -17,7 +19,8 @@ const BATCH = 500;
  * Turns domain events into workflow runs and answers. It tails the `events` table from a cursor kept in the
  * database and moves the cursor in the same transaction as the runs it starts, so each event starts its runs
  * exactly once, across restarts and (the cursor row is locked) across worker processes. An inbound message
- * first completes a question the conversation is waiting on; only otherwise may it start inbound_message runs.
+ * first answers a question the conversation is waiting on (answerWaitingQuestion picks which); only otherwise may
+ * it start inbound_message runs.
  */
 export class TriggerDispatcher {
   readonly #env: EngineEnv;
@@ -178,24 +181,27 @@ export class TriggerDispatcher {
     if (candidates.length === 0 && !(inboundCandidate && waiting.has(e.conversation_id ?? ""))) return;
     const payload: Record<string, unknown> = JSON.parse(e.payload);
     const inbound = e.type === "message.created" && payload.direction === "inbound";
-    if (
-      inbound &&
-      e.conversation_id &&
-      waiting.has(e.conversation_id) &&
-      (await this.#answer(tx, e.conversation_id, String(payload.messageId)))
-    )
-      return;
-    if (candidates.length === 0) return;
     const te: TriggerEvent = { type: e.type, payload };
     const trigger: Record<string, unknown> = { event: e.type, conversation_id: e.conversation_id };
     if (inbound && e.conversation_id) {
-      const msg = await tx
+      const row = await tx
         .selectFrom("messages")
-        .select(["id", "type", "content", "created_at"])
+        .select(["id", "type", "channel_id", "content"])
         .where("id", "=", String(payload.messageId))
         .executeTakeFirst();
+      const msg = row && { ...row, content: JSON.parse(row.content) as Record<string, unknown> };
+      // STOP / START are commands to the platform (handled on ingest), not what the contact answers or asks:
+      // they answer no question and start no inbound_message workflow.
+      if (msg && (await this.#isOptKeyword(tx, e.workspace_id, msg))) return;
+      if (
+        msg &&
+        waiting.has(e.conversation_id) &&
+        (await answerWaitingQuestion(this.#env.store, tx, e.conversation_id, msg))
+      )
+        return;
+      if (candidates.length === 0) return;
       if (msg) {
-        const answer = answerOf(msg.id, msg.type, JSON.parse(msg.content));
+        const answer = answerOf(msg.id, msg.type, msg.content);
         te.text = answer.text;
         trigger.message = { id: msg.id, type: msg.type, text: answer.text, reply_id: answer.id };
         te.opensConversation = await this.#openedBy(tx, e);
@@ -243,6 +249,13 @@ export class TriggerDispatcher {
     }
   }
 
+  /** The ingest path's own test (a text that is exactly one of the workspace's opt-out / opt-in keywords). */
+  async #isOptKeyword(tx: Tx, workspaceId: string, msg: InboundReply): Promise<boolean> {
+    if (msg.type !== "text" || typeof msg.content.text !== "string") return false;
+    const { settings } = await workspaceStore.getInTx(this.#env.store, workspaceId, tx);
+    return matchOptKeyword(msg.content.text, settings) !== null;
+  }
+
   /**
    * Whether this inbound message opened (or reopened) its conversation: the conversation's latest open before it,
    * in event order, was by the contact, and no other inbound message came in between.
@@ -266,42 +279,5 @@ export class TriggerDispatcher {
       .where("id", ">", open.id)
       .execute();
     return !between.some((m) => (JSON.parse(m.payload) as { direction?: string }).direction === "inbound");
-  }
-
-  /** Completes the reply waitpoints of a conversation with this message; true when one was waiting. */
-  async #answer(tx: Tx, conversationId: string, messageId: string): Promise<boolean> {
-    const ctx = this.#env.store;
-    const wps = await tx
-      .selectFrom("workflow_waitpoints")
-      .select(["id", "run_id"])
-      .where("conversation_id", "=", conversationId)
-      .where("status", "=", "waiting")
-      .where("kind", "=", "reply")
-      .execute();
-    if (wps.length === 0) return false;
-    const msg = await tx
-      .selectFrom("messages")
-      .select(["id", "type", "content"])
-      .where("id", "=", messageId)
-      .executeTakeFirst();
-    if (!msg) return false;
-    const answer = answerOf(msg.id, msg.type, JSON.parse(msg.content));
-    const now = ctx.now();
-    for (const wp of wps) {
-      await tx
-        .updateTable("workflow_waitpoints")
-        .set({ status: "completed", output: JSON.stringify(answer), completed_at: now })
-        .where("id", "=", wp.id)
-        .where("status", "=", "waiting")
-        .execute();
-      await tx
-        .updateTable("workflow_runs")
-        .set({ wake_at: now, updated_at: now })
-        .where("id", "=", wp.run_id)
-        .where("status", "=", "waiting")
-        .execute();
-    }
-    if (ctx.dialect === "postgres") await sql`select pg_notify('parley_runs', '')`.execute(tx);
-    return true;
   }
 }

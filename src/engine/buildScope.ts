@@ -15,12 +15,15 @@ export interface RunContext {
    * so a payload can't set it.
    */
   depth?: number;
+  /** The last message this run sent: what a question that sends none waits on (the engine's own key too). */
+  last_message_id?: string;
 }
 
 export function parseRunContext(text: string): RunContext {
   const raw: Partial<RunContext> = JSON.parse(text);
   const rc: RunContext = { trigger: raw.trigger ?? {}, vars: raw.vars ?? {}, steps: raw.steps ?? {} };
   if (typeof raw.depth === "number") rc.depth = raw.depth;
+  if (typeof raw.last_message_id === "string") rc.last_message_id = raw.last_message_id;
   return rc;
 }
 

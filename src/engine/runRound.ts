@@ -250,6 +250,7 @@ async function roundSteps(
     }
     run.step_count = seq + 1;
     const detail = { ...result.log, ...outcome.log };
+    if (typeof outcome.log.message_id === "string") rc.last_message_id = outcome.log.message_id;
     if (result.kind === "park") {
       const wpId = newId();
       await tx
@@ -260,6 +261,7 @@ async function roundSteps(
           workspace_id: run.workspace_id,
           kind: result.waitFor,
           conversation_id: result.waitFor === "reply" ? run.conversation_id : null,
+          message_id: result.waitFor === "reply" ? (rc.last_message_id ?? null) : null,
           status: "waiting",
           timeout_at: result.until,
           output: null,

@@ -9,6 +9,7 @@ import * as m005 from "./migrations/005_channel_messaging_limit.ts";
 import * as m006 from "./migrations/006_login_failures.ts";
 import * as m007 from "./migrations/007_event_commit_order.ts";
 import * as m008 from "./migrations/008_config_generation.ts";
+import * as m009 from "./migrations/009_waitpoint_message.ts";
 
 type DialectMigration = { up(db: Kysely<unknown>, dialect: Dialect): Promise<void> };
 
@@ -23,6 +24,7 @@ const migrations: Record<string, DialectMigration> = {
   "006_login_failures": m006,
   "007_event_commit_order": m007,
   "008_config_generation": m008,
+  "009_waitpoint_message": m009,
 };
 
 /** Brings the schema up to date; safe to call from several processes at once (Kysely takes a lock). */

@@ -67,6 +67,8 @@ export interface WorkflowWaitpointsTable {
   workspace_id: string;
   kind: "reply" | "time";
   conversation_id: string | null;
+  /** reply: the message the question asks with (a quoted reply answers only this question); null when unknown. */
+  message_id: string | null;
   status: "waiting" | "completed" | "timed_out" | "cancelled";
   timeout_at: number | null;
   output: string | null;
