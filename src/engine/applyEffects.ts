@@ -6,9 +6,9 @@ import {
 } from "../channels/whatsapp/queueWhatsAppMessage.ts";
 import type { Actor } from "../core/conversation/conversationSchema.ts";
 import { AppError } from "../core/errors.ts";
-import { newId } from "../core/newId.ts";
 import type { WorkflowDefinition } from "../core/workflow/workflowDefinitionSchema.ts";
 import { WORKFLOW_LIMITS } from "../core/workflow/workflowLimits.ts";
+import { addCommentIn } from "../store/conversations/addComment.ts";
 import { assignIn } from "../store/conversations/assignConversation.ts";
 import { closeIn } from "../store/conversations/closeConversation.ts";
 import { windowExpiresAt } from "../store/conversations/conversationRecord.ts";
@@ -177,18 +177,12 @@ export async function applyEffects(
         break;
       }
       case "comment":
-        await tx
-          .insertInto("conversation_comments")
-          .values({
-            id: newId(),
-            workspace_id: ws,
-            conversation_id: conversation(),
-            author_type: "workflow",
-            author_id: run.workflow_id,
-            text: e.text,
-            created_at: ctx.now(),
-          })
-          .execute();
+        // The agents' own path, so the note is on the timeline and the live stream like theirs, signed with
+        // the workflow's name (its run's version's), which stays readable if the workflow is renamed or deleted.
+        await addCommentIn(ctx, tx, ws, conversation(), {
+          text: e.text,
+          by: { ...by, name: target.definition.name },
+        });
         break;
       case "start_workflow": {
         const wf = await workflowStore.find(ctx, ws, e.workflow, tx);

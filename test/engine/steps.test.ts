@@ -22,10 +22,11 @@ describe.each(engines)("workflow steps on %s", (engine) => {
 
   test("open inside the window sends the text; send, wait, assign, update contact, comment, close with a templated summary", async () => {
     const { contactId, conversationId } = await chattingContact(t, channelId);
+    const wfName = name();
     const run = await runToEnd(
       t,
       {
-        name: name(),
+        name: wfName,
         steps: [
           {
             id: "open",
@@ -93,12 +94,34 @@ describe.each(engines)("workflow steps on %s", (engine) => {
     const contact = (await t.api("GET", `/api/v1/contacts/${contactId}`)).body;
     expect(contact.fields).toEqual({ plan: "gold" });
     expect(contact.tags).toEqual(["vip"]);
-    const comments = await t.parley.deps.store.db
-      .selectFrom("conversation_comments")
-      .selectAll()
-      .where("conversation_id", "=", conversationId)
-      .execute();
-    expect(comments.map((c) => c.text)).toEqual(["Upgraded Riya to gold"]);
+    // The note is the team's, like an agent's: listed with its author and on the contact's timeline.
+    const comments = await t.api("GET", `/api/v1/conversations/${conversationId}/comments`);
+    expect(comments.status, comments.text).toBe(200);
+    expect(comments.body).toEqual({
+      data: [
+        {
+          id: expect.any(Number),
+          conversation_id: conversationId,
+          by: { type: "workflow", id: run.workflow_id, name: wfName },
+          text: "Upgraded Riya to gold",
+          at: expect.any(String),
+        },
+      ],
+      next_cursor: null,
+    });
+    const timeline = await t.api(
+      "GET",
+      `/api/v1/contacts/${contactId}/timeline?types=conversation.commented,conversation.closed`,
+    );
+    expect(timeline.body.data).toMatchObject([
+      {
+        type: "conversation.commented",
+        conversation_id: conversationId,
+        by: { type: "workflow", id: run.workflow_id, name: wfName },
+        text: "Upgraded Riya to gold",
+      },
+      { type: "conversation.closed", conversation_id: conversationId },
+    ]);
   });
 
   test("open outside the window reopens the closed conversation (same id) and sends the template", async () => {

@@ -47,6 +47,35 @@ describe.each(engines)("internal comments on %s", (engine) => {
     expect(res.body.data.map((e: { type: string }) => e.type)).toEqual(["conversation.commented"]);
   });
 
+  test("GET lists the conversation's notes oldest first, a page at a time", async () => {
+    await t.api("POST", `/api/v1/conversations/${conversationId}/comments`, { text: "second note" });
+    const first = await t.api("GET", `/api/v1/conversations/${conversationId}/comments?limit=1`);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.data).toEqual([
+      {
+        id: expect.any(Number),
+        conversation_id: conversationId,
+        by: { type: "api", id: expect.any(String) },
+        text: "VIP: refund approved by finance",
+        at: expect.any(String),
+      },
+    ]);
+    const rest = await t.api(
+      "GET",
+      `/api/v1/conversations/${conversationId}/comments?limit=1&cursor=${first.body.next_cursor}`,
+    );
+    expect(rest.body.data.map((c: { text: string }) => c.text)).toEqual(["second note"]);
+    expect(rest.body.next_cursor).toBeNull();
+    expectProblem(await t.api("GET", "/api/v1/conversations/nope/comments"), 404);
+    const other = await t.otherWorkspace();
+    expectProblem(
+      await t.api("GET", `/api/v1/conversations/${conversationId}/comments`, undefined, {
+        key: other.apiKey,
+      }),
+      404,
+    );
+  });
+
   test("empty text is a 422, an unknown or foreign conversation a 404", async () => {
     expectProblem(
       await t.api("POST", `/api/v1/conversations/${conversationId}/comments`, { text: " " }),

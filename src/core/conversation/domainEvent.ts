@@ -37,7 +37,10 @@ export type DomainEvent =
       error?: { code: string | null; detail: string | null };
     }
   | { type: "contact.updated"; contactId: string; changes: string[] }
-  /** An internal note on a conversation: for the team only, never sent to the contact. */
-  | { type: "conversation.commented"; conversationId: string; by: Actor; text: string };
+  /**
+   * An internal note on a conversation: for the team only, never sent to the contact. A workflow's note carries
+   * the workflow's name, since its id alone means nothing to the team.
+   */
+  | { type: "conversation.commented"; conversationId: string; by: Actor & { name?: string }; text: string };
 
 export type DomainEventType = DomainEvent["type"];

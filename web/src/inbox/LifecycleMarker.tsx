@@ -12,7 +12,7 @@ export function actorLabel(actor: unknown, userName: (id: string | null) => stri
   if (type === "agent") return userName(id) ?? "an agent";
   if (type === "inbound") return "the customer";
   if (type === "api") return "the API";
-  if (type === "workflow") return "a workflow";
+  if (type === "workflow") return str(a.name) ? `the workflow “${str(a.name)}”` : "a workflow";
   return type ?? "someone";
 }
 
