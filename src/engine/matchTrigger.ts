@@ -9,7 +9,7 @@ export interface TriggerEvent {
   text?: string;
   /** inbound_message: this message opened (or reopened) the conversation. */
   opensConversation?: boolean;
-  /** contact_updated: the contact's tags now. */
+  /** contact_updated, for an event written before `tagsAdded` existed: the contact's tags now. */
   tags?: string[];
   channel?: { id: string; name: string };
 }
@@ -53,7 +53,12 @@ export function matchTrigger(trigger: Trigger, e: TriggerEvent, onInvalidRegex?:
       if (!trigger.fields?.length && !trigger.tags?.length) return changes.length > 0;
       const fieldHit =
         trigger.fields?.some((f) => changes.includes(`fields.${f}`) || changes.includes(f)) ?? false;
-      const tagHit = changes.includes("tags") && (trigger.tags?.some((t) => e.tags?.includes(t)) ?? false);
+      // Only gaining a listed tag fires: a contact that keeps one through some other tag change hasn't gained it.
+      const added = e.payload.tagsAdded;
+      const tagHit = Array.isArray(added)
+        ? (trigger.tags?.some((t) => added.includes(t)) ?? false)
+        : // Older events say only that the tags changed; the contact's tags now are the best guess left.
+          changes.includes("tags") && (trigger.tags?.some((t) => e.tags?.includes(t)) ?? false);
       return fieldHit || tagHit;
     }
     case "webhook":

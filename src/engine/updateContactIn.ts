@@ -65,8 +65,18 @@ export async function updateContactIn(
         .values(tags.map((tag) => ({ workspace_id: workspaceId, contact_id: contactId, tag })))
         .execute();
   }
-  await writeEvents(ctx, tx, { workspaceId, contactId }, [{ type: "contact.updated", contactId, changes }], {
-    by,
-  });
+  const tagDiff = tagsChanged
+    ? {
+        tagsAdded: tags.filter((t) => !before.includes(t)),
+        tagsRemoved: before.filter((t) => !tags.includes(t)),
+      }
+    : {};
+  await writeEvents(
+    ctx,
+    tx,
+    { workspaceId, contactId },
+    [{ type: "contact.updated", contactId, changes, ...tagDiff }],
+    { by },
+  );
   return changes;
 }

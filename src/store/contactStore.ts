@@ -257,6 +257,7 @@ async function applyPatch(
   patch: ContactPatch,
 ): Promise<Contact> {
   const changes: string[] = [];
+  let tagDiff: { tagsAdded: string[]; tagsRemoved: string[] } | undefined;
   const next: Contact = { ...current };
   if (patch.name !== undefined && patch.name !== current.name) {
     next.name = patch.name;
@@ -273,6 +274,10 @@ async function applyPatch(
     if (JSON.stringify(tags) !== JSON.stringify(current.tags)) {
       next.tags = tags;
       changes.push("tags");
+      tagDiff = {
+        tagsAdded: tags.filter((t) => !current.tags.includes(t)),
+        tagsRemoved: current.tags.filter((t) => !tags.includes(t)),
+      };
       await setTags(tx, current.workspaceId, current.id, tags);
     }
   }
@@ -304,7 +309,7 @@ async function applyPatch(
     .where("id", "=", current.id)
     .execute();
   await writeEvents(ctx, tx, { workspaceId: current.workspaceId, contactId: current.id }, [
-    { type: "contact.updated", contactId: current.id, changes },
+    { type: "contact.updated", contactId: current.id, changes, ...tagDiff },
   ]);
   return next;
 }

@@ -77,6 +77,48 @@ describe.each(engines)("workflow triggers on %s", (engine) => {
     expect((await t.api("GET", `/api/v1/contacts/${contactId}`)).body.fields.plan).toBe("gold-seen");
   });
 
+  test("contact_updated with tags fires when the contact gains one, not on other tag changes or its removal", async () => {
+    const wf = await createWorkflow(t, {
+      name: "on-vip",
+      // Not "plan": the on-plan workflow above would answer that with a change of its own.
+      trigger: { type: "contact_updated", fields: ["tier"], tags: ["vip"] },
+      steps: [{ id: "seen", type: "update_contact", fields: { seen: "{{ trigger.event }}" } }],
+    });
+    const contactId = await createContact(t);
+    const runCount = async () => (await runsOf(wf.id)).filter((r) => r.contact_id === contactId).length;
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { tags: ["new"] });
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { tags: ["new", "vip"] });
+    await waitFor("the gained vip's run", async () => (await runCount()) >= 1);
+    // Already vip: another tag coming and going is no gain; nor is losing vip.
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { tags: ["vip", "unrelated"] });
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { tags: ["vip"] });
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { tags: [] });
+    // A workflow's own tag changes count the same way (update_contact writes the same event).
+    const tagger = await createWorkflow(t, {
+      name: "tagger",
+      trigger: { type: "manual" },
+      steps: [{ id: "tag", type: "update_contact", add_tags: ["other"] }],
+    });
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { tags: ["vip"] });
+    await waitFor("vip gained again", async () => (await runCount()) >= 2);
+    const manual = await t.api("POST", `/api/v1/workflows/${tagger.id}/runs`, { contact_ids: [contactId] });
+    expect(manual.status, manual.text).toBe(202);
+    await waitFor("the tagger's run", async () => {
+      const runs = (await t.api("GET", `/api/v1/workflows/${tagger.id}/runs`)).body.data as any[];
+      return runs[0]?.status === "completed";
+    });
+    // A watched field still fires, tags or not.
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { fields: { tier: "gold" } });
+    await waitFor("the tier's run", async () => (await runCount()) >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await runCount()).toBe(3);
+    const timeline = await t.api("GET", `/api/v1/contacts/${contactId}/timeline?types=contact.updated`);
+    expect(timeline.body.data.slice(0, 2)).toMatchObject([
+      { changes: ["tags"], tags_added: ["new"], tags_removed: [] },
+      { changes: ["tags"], tags_added: ["vip"], tags_removed: [] },
+    ]);
+  });
+
   test("date_field: 24 h before the contact's appointment, once per contact and value", async () => {
     const wf = await createWorkflow(t, {
       name: "reminder",

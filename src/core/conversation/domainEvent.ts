@@ -36,7 +36,14 @@ export type DomainEvent =
       previous: string;
       error?: { code: string | null; detail: string | null };
     }
-  | { type: "contact.updated"; contactId: string; changes: string[] }
+  | {
+      type: "contact.updated";
+      contactId: string;
+      changes: string[];
+      /** With a `tags` change: the tags it gained and lost (events written before these existed have neither). */
+      tagsAdded?: string[];
+      tagsRemoved?: string[];
+    }
   /**
    * An internal note on a conversation: for the team only, never sent to the contact. A workflow's note carries
    * the workflow's name, since its id alone means nothing to the team.
