@@ -454,6 +454,42 @@ describe.each(engines)("workflow steps on %s", (engine) => {
     ]);
   });
 
+  test("cancel closes the entry of a run a guardrail deferred (quiet hours), at the cancel time", async () => {
+    const contactId = await createContact(t);
+    await t.api("PATCH", `/api/v1/contacts/${contactId}`, { timezone: "UTC" });
+    const hour = new Date().getUTCHours();
+    const start = `${String(hour).padStart(2, "0")}:00`;
+    const end = `${String((hour + 2) % 24).padStart(2, "0")}:00`;
+    await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: { start, end } } });
+    try {
+      const { runId } = await runManual(
+        t,
+        {
+          name: name(),
+          steps: [
+            {
+              id: "open",
+              type: "open_conversation",
+              channel: channelId,
+              message: { template: { name: "order_ready", language: "en", body: ["a", "b"] } },
+            },
+          ],
+        },
+        contactId,
+      );
+      const parked = await runReaches(t, runId, "waiting");
+      expect(parked.steps).toMatchObject([{ id: "open", status: "deferred", skip_reason: "quiet_hours" }]);
+      const res = await t.api("POST", `/api/v1/workflow-runs/${runId}/cancel`);
+      expect(res.body.status, res.text).toBe("cancelled");
+      const run = await getRun(t, runId);
+      expect(run.steps).toEqual([
+        expect.objectContaining({ id: "open", status: "cancelled", finished_at: run.finished_at }),
+      ]);
+    } finally {
+      await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: null } });
+    }
+  });
+
   test("update_contact: a rendered name the contacts API would refuse fails the step; objects render as JSON", async () => {
     const contactId = await createContact(t, undefined, "Asha");
     const rename = {

@@ -186,7 +186,9 @@ export const runStore = {
         .where("status", "in", ["running", "waiting"])
         .executeTakeFirst();
       if (Number(cancelled.numUpdatedRows) === 0) return;
-      // Only the last entry can be the open one: an earlier wait's entry stays as it was logged when it parked.
+      // Only the last entry can be the one it is parked on: an earlier wait's entry stays as it was logged when
+      // it parked. A guardrail's `deferred` entry is finished when logged (the step runs again as a new entry),
+      // but it is where the run waits all the same, so it too ends cancelled, at the cancel.
       const last = await tx
         .selectFrom("workflow_run_steps")
         .select(["id", "status", "finished_at"])
@@ -194,7 +196,7 @@ export const runStore = {
         .orderBy("id", "desc")
         .limit(1)
         .executeTakeFirst();
-      if (last?.status === "waiting" && last.finished_at === null)
+      if ((last?.status === "waiting" && last.finished_at === null) || last?.status === "deferred")
         await tx
           .updateTable("workflow_run_steps")
           .set({ status: "cancelled", finished_at: now })
