@@ -84,6 +84,8 @@ export async function mountSandbox(
     persistFile: join(config.dataDir, "simulator.json"),
   });
   await app.register(simulatorPlugin(simulator), { prefix: "/simulator" });
+  // /simulator is the mock Graph API; someone who types it into a browser wants the simulator page.
+  app.get("/simulator", { schema: { hide: true } }, (_req, reply) => reply.redirect("/simulate"));
 
   /** Where this server listens, once known (see setLocalUrl); new sandbox numbers are wired to it at once. */
   let localUrl: string | null = null;

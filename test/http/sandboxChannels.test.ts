@@ -10,6 +10,12 @@ describe.each(engines)("adding a sandbox number on %s", (engine) => {
   });
   afterAll(() => t.close());
 
+  test("GET /simulator in a browser leads to the simulator page", async () => {
+    const res = await t.api("GET", "/simulator", undefined, { key: null });
+    expect(res.status).toBe(302);
+    expect(res.headers.location).toBe("/simulate");
+  });
+
   test("an admin adds a sandbox number that works at once; agents are refused", async () => {
     const made = await t.api("POST", "/sandbox/channels", { name: "Second sandbox" });
     expect(made.status, made.text).toBe(201);
