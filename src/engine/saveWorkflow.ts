@@ -58,13 +58,22 @@ export async function saveWorkflow(
       "trigger.secret",
       "the placeholder keeps an existing secret, and this workflow has none; give the secret itself",
     );
-  const result = validateWorkflow(restored.input, await refsOf(ctx, workspaceId, id));
+  const refs = await refsOf(ctx, workspaceId, id);
+  const result = validateWorkflow(restored.input, refs);
   if (!result.ok) {
     const first = result.issues[0];
     const more = result.issues.length > 1 ? ` (and ${result.issues.length - 1} more)` : "";
     throw new AppError("validation", `${first?.field}: ${first?.message}${more}`, result.issues);
   }
   const def = result.definition;
+  // Names are how the CLI and trigger_workflow steps find a workflow: "Registration" beside "registration" would
+  // make them ambiguous to people, so a name taken in another case is taken.
+  const lower = def.name.toLowerCase();
+  const twin = refs.workflows.find((w) => w.name !== def.name && w.name.toLowerCase() === lower);
+  if (twin)
+    throw new AppError("conflict", `A workflow named "${twin.name}" already exists`, [
+      { field: "name", message: `already used (as "${twin.name}")` },
+    ]);
   // Saving what is already stored (an editor's Save with nothing changed) makes no new version.
   if (id && stored && JSON.stringify(def) === JSON.stringify(stored))
     return workflowStore.get(ctx, workspaceId, id);

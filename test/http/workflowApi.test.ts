@@ -117,6 +117,7 @@ describe.each(engines)("workflow API on %s", (engine) => {
     expect(expectProblem(refused, 409).detail).toMatch(/disabled/);
     expect((await t.api("POST", `/api/v1/workflows/${id}/enable`)).body.enabled).toBe(true);
     expectProblem(await t.api("POST", "/api/v1/workflows", minimal("Crud")), 409, "name");
+    expectProblem(await t.api("POST", "/api/v1/workflows", minimal("CRUD")), 409, "name");
   });
 
   test("invalid definitions are a 422 naming every bad path", async () => {
