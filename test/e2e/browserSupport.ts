@@ -33,3 +33,15 @@ export const hasChromium = existsSync(CHROMIUM);
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
 }
+
+/** The workspace owner the browser tests set up and sign in as. */
+export const OWNER = { name: "Olive Owner", email: "olive@acme.test", password: "owner password 1" };
+
+/** Signs in through the app's own form and waits for the signed-in shell. */
+export async function signIn(page: Page, who: { email: string; password: string }): Promise<void> {
+  await page.goto("/");
+  await page.getByLabel("Email").fill(who.email);
+  await page.getByLabel("Password").fill(who.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByTestId("brand").waitFor();
+}

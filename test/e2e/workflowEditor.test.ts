@@ -3,9 +3,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { startTestApp, type TestApp } from "../support/testApp.ts";
-import { ensureWebBuild, hasChromium, launchChromium } from "./browserSupport.ts";
-
-const OWNER = { name: "Olive Owner", email: "olive@acme.test", password: "owner password 1" };
+import { ensureWebBuild, hasChromium, launchChromium, OWNER, signIn } from "./browserSupport.ts";
 
 /**
  * The workflow editor's own behaviour in a real browser: edges selected with the mouse or keyboard and deleted,
@@ -31,11 +29,7 @@ describe.skipIf(!hasChromium)("the workflow editor", () => {
     const ctx = await browser.newContext({ viewport: { width: 1360, height: 820 }, baseURL: t.url() });
     ctx.setDefaultTimeout(10_000);
     owner = await ctx.newPage();
-    await owner.goto("/");
-    await owner.getByLabel("Email").fill(OWNER.email);
-    await owner.getByLabel("Password").fill(OWNER.password);
-    await owner.getByRole("button", { name: "Sign in" }).click();
-    await owner.getByTestId("brand").waitFor();
+    await signIn(owner, OWNER);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

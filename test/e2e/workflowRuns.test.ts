@@ -1,9 +1,8 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestApp, type TestApp } from "../support/testApp.ts";
-import { ensureWebBuild, hasChromium, launchChromium } from "./browserSupport.ts";
+import { ensureWebBuild, hasChromium, launchChromium, OWNER, signIn } from "./browserSupport.ts";
 
-const OWNER = { name: "Olive Owner", email: "olive@acme.test", password: "owner password 1" };
 const BRAND = "Acme Care";
 /** A full en-US date as toLocaleString writes it ("11/29/2026"). */
 const DATES = /\d{1,2}\/\d{1,2}\/\d{4}/g;
@@ -52,11 +51,7 @@ describe.skipIf(!hasChromium)("workflow runs in the web app", () => {
     });
     ctx.setDefaultTimeout(10_000);
     owner = await ctx.newPage();
-    await owner.goto("/");
-    await owner.getByLabel("Email").fill(OWNER.email);
-    await owner.getByLabel("Password").fill(OWNER.password);
-    await owner.getByRole("button", { name: "Sign in" }).click();
-    await owner.getByTestId("brand").waitFor();
+    await signIn(owner, OWNER);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -3,19 +3,10 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
-import { ensureWebBuild, hasChromium, launchChromium, shot } from "./browserSupport.ts";
+import { ensureWebBuild, hasChromium, launchChromium, OWNER, shot, signIn } from "./browserSupport.ts";
 
-const OWNER = { name: "Olive Owner", email: "olive@acme.test", password: "owner password 1" };
 const AGENT = { name: "Ada Agent", email: "ada@acme.test", password: "agent password 1" };
 const CUSTOMER = { phone: "+14155550777", name: "Riya Sharma" };
-
-async function signIn(page: Page, who: { email: string; password: string }) {
-  await page.goto("/");
-  await page.getByLabel("Email").fill(who.email);
-  await page.getByLabel("Password").fill(who.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByTestId("brand").waitFor();
-}
 
 /**
  * The Workflows section in a real browser: a workflow built on the canvas (with a validation error shown on its
