@@ -68,7 +68,7 @@ export function workflowCommand(): Command {
         out(`${what} "${wf.name}" (version ${wf.version}, ${wf.triggerType} trigger)`);
         if (wf.triggerType === "webhook")
           out(
-            `webhook: POST /api/v1/workflows/${wf.id}/trigger or ${config.PUBLIC_URL?.replace(/\/+$/, "") ?? "<this server>"}/hooks/${wf.hookToken}`,
+            `webhook: POST /api/v1/workflows/${wf.id}/trigger or ${config.PUBLIC_URL ?? "<this server>"}/hooks/${wf.hookToken}`,
           );
         out(wf.id);
       }),

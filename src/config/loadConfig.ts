@@ -13,7 +13,11 @@ const configSchema = z.object({
   PARLEY_SECRET_KEY: z.string().min(32, "must be at least 32 characters").optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** The URL people and Meta reach this server at; shown as the webhook URL to paste into Meta. */
-  PUBLIC_URL: z.url().optional(),
+  // Without a trailing slash, so every link built on it is `${PUBLIC_URL}/path`.
+  PUBLIC_URL: z
+    .url()
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
   /** Mount the built-in WhatsApp simulator in `parley serve` (the embedded default's WhatsApp). */
   PARLEY_SIMULATOR: z.enum(["on", "off"]).default("on"),
   /**

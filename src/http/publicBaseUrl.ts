@@ -6,6 +6,5 @@ import type { FastifyRequest } from "fastify";
  * from trusted proxies, see `PARLEY_TRUST_PROXY`).
  */
 export function publicBaseUrl(req: FastifyRequest, publicUrl: string | undefined): string {
-  if (publicUrl) return publicUrl.replace(/\/+$/, "");
-  return `${req.protocol}://${req.host}`;
+  return publicUrl ?? `${req.protocol}://${req.host}`;
 }
