@@ -1,7 +1,15 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from "playwright-core";
+import { expect } from "vitest";
+import { startTestApp, type TestApp } from "../support/testApp.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/", import.meta.url));
@@ -44,4 +52,48 @@ export async function signIn(page: Page, who: { email: string; password: string 
   await page.getByLabel("Password").fill(who.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByTestId("brand").waitFor();
+}
+
+/** A live app serving the web app, with Chromium and a browser context in which the owner is signed in. */
+export interface OwnerSession {
+  t: TestApp;
+  browser: Browser;
+  ctx: BrowserContext;
+  owner: Page;
+}
+
+/**
+ * Starts a live app with the web app, sets up the workspace (owner OWNER, brand `brand`), launches Chromium and
+ * signs the owner in on a 1360×820 page (`context` adds to the context's options). What it started is closed
+ * again if a step fails, since the caller's afterAll never sees it.
+ */
+export async function startSignedIn(
+  opts: { brand?: string; context?: BrowserContextOptions } = {},
+): Promise<OwnerSession> {
+  ensureWebBuild();
+  const t = await startTestApp("sqlite", { live: true, webApp: true });
+  let browser: Browser | undefined;
+  try {
+    const setup = await t.api(
+      "POST",
+      "/api/v1/auth/setup",
+      { ...OWNER, brand_name: opts.brand ?? "Acme Care" },
+      { key: null },
+    );
+    expect(setup.status).toBe(201);
+    browser = await launchChromium();
+    const ctx = await browser.newContext({
+      viewport: { width: 1360, height: 820 },
+      baseURL: t.url(),
+      ...opts.context,
+    });
+    ctx.setDefaultTimeout(10_000);
+    const owner = await ctx.newPage();
+    await signIn(owner, OWNER);
+    return { t, browser, ctx, owner };
+  } catch (err) {
+    await browser?.close();
+    await t.close();
+    throw err;
+  }
 }

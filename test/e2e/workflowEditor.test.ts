@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { startTestApp, type TestApp } from "../support/testApp.ts";
-import { ensureWebBuild, hasChromium, launchChromium, OWNER, signIn } from "./browserSupport.ts";
+import type { TestApp } from "../support/testApp.ts";
+import { hasChromium, startSignedIn } from "./browserSupport.ts";
 
 /**
  * The workflow editor's own behaviour in a real browser: edges selected with the mouse or keyboard and deleted,
@@ -16,20 +16,7 @@ describe.skipIf(!hasChromium)("the workflow editor", () => {
   let owner: Page;
 
   beforeAll(async () => {
-    ensureWebBuild();
-    t = await startTestApp("sqlite", { live: true, webApp: true });
-    const setup = await t.api(
-      "POST",
-      "/api/v1/auth/setup",
-      { ...OWNER, brand_name: "Acme Care" },
-      { key: null },
-    );
-    expect(setup.status).toBe(201);
-    browser = await launchChromium();
-    const ctx = await browser.newContext({ viewport: { width: 1360, height: 820 }, baseURL: t.url() });
-    ctx.setDefaultTimeout(10_000);
-    owner = await ctx.newPage();
-    await signIn(owner, OWNER);
+    ({ t, browser, owner } = await startSignedIn());
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startTestApp, type TestApp } from "../support/testApp.ts";
-import { ensureWebBuild, hasChromium, launchChromium, OWNER, signIn } from "./browserSupport.ts";
+import type { TestApp } from "../support/testApp.ts";
+import { hasChromium, startSignedIn } from "./browserSupport.ts";
 
 const BRAND = "Acme Care";
 /** A full en-US date as toLocaleString writes it ("11/29/2026"). */
@@ -38,20 +38,10 @@ describe.skipIf(!hasChromium)("workflow runs in the web app", () => {
   const webhook = { type: "webhook", contact: { phone: "{{ trigger.phone }}" } };
 
   beforeAll(async () => {
-    ensureWebBuild();
-    t = await startTestApp("sqlite", { live: true, webApp: true });
-    const setup = await t.api("POST", "/api/v1/auth/setup", { ...OWNER, brand_name: BRAND }, { key: null });
-    expect(setup.status).toBe(201);
-    browser = await launchChromium();
-    const ctx = await browser.newContext({
-      viewport: { width: 1360, height: 820 },
-      baseURL: t.url(),
-      locale: "en-US",
-      timezoneId: "UTC",
-    });
-    ctx.setDefaultTimeout(10_000);
-    owner = await ctx.newPage();
-    await signIn(owner, OWNER);
+    ({ t, browser, owner } = await startSignedIn({
+      brand: BRAND,
+      context: { locale: "en-US", timezoneId: "UTC" },
+    }));
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
-import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
-import { ensureWebBuild, hasChromium, launchChromium, OWNER, shot, signIn } from "./browserSupport.ts";
+import { type TestApp, waitFor } from "../support/testApp.ts";
+import { hasChromium, shot, signIn, startSignedIn } from "./browserSupport.ts";
 
 const AGENT = { name: "Ada Agent", email: "ada@acme.test", password: "agent password 1" };
 const CUSTOMER = { phone: "+14155550777", name: "Riya Sharma" };
@@ -21,21 +21,8 @@ describe.skipIf(!hasChromium)("workflows in the web app", () => {
   let workflowId = "";
 
   beforeAll(async () => {
-    ensureWebBuild();
-    t = await startTestApp("sqlite", { live: true, webApp: true });
-    const setup = await t.api(
-      "POST",
-      "/api/v1/auth/setup",
-      { ...OWNER, brand_name: "Acme Care" },
-      { key: null },
-    );
-    expect(setup.status).toBe(201);
+    ({ t, browser, ctx: ownerCtx, owner } = await startSignedIn());
     expect((await t.api("POST", "/api/v1/users", { ...AGENT, role: "agent" })).status).toBe(201);
-    browser = await launchChromium();
-    ownerCtx = await browser.newContext({ viewport: { width: 1360, height: 820 }, baseURL: t.url() });
-    ownerCtx.setDefaultTimeout(10_000);
-    owner = await ownerCtx.newPage();
-    await signIn(owner, OWNER);
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
