@@ -34,6 +34,11 @@ export class AppError extends Error {
   }
 
   static validation(field: string, message: string): AppError {
-    return new AppError("validation", `${field}: ${message}`, [{ field, message }]);
+    return AppError.invalid([{ field, message }]);
+  }
+
+  /** A 422 naming every issue, its detail listing them in order. */
+  static invalid(issues: FieldIssue[]): AppError {
+    return new AppError("validation", issues.map((i) => `${i.field}: ${i.message}`).join("; "), issues);
   }
 }

@@ -13,10 +13,19 @@ export interface RawZodIssue {
 
 export interface ExplainedIssue {
   path: PropertyKey[];
+  /** The path as a field name: `steps[1].branches[0].when.op` ("" at the root). */
+  field: string;
   code: string;
   message: string;
   keys?: string[];
 }
+
+/** A path as a field name: numbers as indexes, the rest dotted. */
+export const fieldPath = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>(
+    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    "",
+  );
 
 const listOf = (words: string[]) =>
   words.length < 2 ? (words[0] ?? "") : `${words.slice(0, -1).join(", ")} or ${words.at(-1)}`;
@@ -55,6 +64,7 @@ function explainOne(issue: RawZodIssue, base: readonly PropertyKey[]): Explained
       return [
         {
           path,
+          field: fieldPath(path),
           code: "invalid_type",
           message: `Invalid input: expected ${listOf(expected)}${received ? `, received ${received}` : ""}`,
         },
@@ -64,7 +74,20 @@ function explainOne(issue: RawZodIssue, base: readonly PropertyKey[]): Explained
   }
   if (issue.code === "invalid_key" && issue.issues?.length) {
     const key = JSON.stringify(String(path.at(-1) ?? ""));
-    return issue.issues.map((i) => ({ path, code: i.code, message: `the key ${key}: ${i.message}` }));
+    return issue.issues.map((i) => ({
+      path,
+      field: fieldPath(path),
+      code: i.code,
+      message: `the key ${key}: ${i.message}`,
+    }));
   }
-  return [{ path, code: issue.code, message: issue.message, ...(issue.keys ? { keys: issue.keys } : {}) }];
+  return [
+    {
+      path,
+      field: fieldPath(path),
+      code: issue.code,
+      message: issue.message,
+      ...(issue.keys ? { keys: issue.keys } : {}),
+    },
+  ];
 }

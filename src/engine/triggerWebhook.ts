@@ -1,5 +1,6 @@
 import { contactInputSchema } from "../core/contact/contactSchema.ts";
 import { AppError } from "../core/errors.ts";
+import { explainZodIssues, type RawZodIssue } from "../core/explainZodIssues.ts";
 import { normalizePhone } from "../core/normalizePhone.ts";
 import { renderLiquid, renderLiquidRequired } from "../core/workflow/liquidRenderer.ts";
 import type { StoreContext } from "../store/storeContext.ts";
@@ -46,11 +47,12 @@ async function renderDedupeKey(source: string, scope: Record<string, unknown>): 
 function checkContact(contact: { phone: string; name?: string; fields?: Record<string, unknown> }) {
   const parsed = contactInputSchema.safeParse(contact);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({
-    field: ["contact", ...i.path.map(String)].join("."),
-    message: i.message,
-  }));
-  throw new AppError("validation", issues.map((i) => `${i.field}: ${i.message}`).join("; "), issues);
+  throw AppError.invalid(
+    explainZodIssues(parsed.error.issues as RawZodIssue[], ["contact"]).map(({ field, message }) => ({
+      field,
+      message,
+    })),
+  );
 }
 
 /**

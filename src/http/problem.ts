@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { AppError, type ErrorCode, type FieldIssue } from "../core/errors.ts";
-import { explainZodIssues, type RawZodIssue } from "../core/explainZodIssues.ts";
+import { explainZodIssues, fieldPath, type RawZodIssue } from "../core/explainZodIssues.ts";
 
 /** An RFC 9457 problem document. */
 export interface Problem {
@@ -53,13 +53,6 @@ export function problem(status: number, code: string, detail: string, errors?: F
   };
 }
 
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>(
-    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-    "",
-  );
-}
-
 /** Turns any thrown error into a problem; only truly unexpected errors become 500 (and get logged as such). */
 export function toProblem(error: unknown): Problem {
   if (error instanceof AppError) return problem(statusOf[error.code], error.code, error.detail, error.errors);
@@ -75,15 +68,15 @@ export function toProblem(error: unknown): Problem {
         .filter(Boolean)
         .map((p) => (/^\d+$/.test(p) ? Number(p) : p)),
     }));
-    const errors = explainZodIssues(raw).map(({ path, code, message, keys }) => {
+    const errors = explainZodIssues(raw).map(({ path, field, code, message, keys }) => {
       if (code === "unrecognized_keys" && keys) {
-        const names = keys.map((k) => (path.length ? `${pathOf(path)}.${String(k)}` : String(k)));
+        const names = keys.map((k) => fieldPath([...path, k]));
         return {
           field: names.join(", "),
           message: `unknown field${names.length > 1 ? "s" : ""}, not accepted here`,
         };
       }
-      return { field: pathOf(path) || where, message };
+      return { field: field || where, message };
     });
     const detail = errors.map((e) => `${e.field}: ${e.message}`).join("; ");
     const status = where === "params" ? 404 : 422;

@@ -31,7 +31,7 @@ export function checkClosingNotes(
     });
   }
   if (issues.length > 0) {
-    throw new AppError("validation", issues.map((i) => `${i.field}: ${i.message}`).join("; "), issues);
+    throw AppError.invalid(issues);
   }
   return { category, summary };
 }

@@ -22,12 +22,6 @@ export type ValidationResult =
   | { ok: true; definition: WorkflowDefinition }
   | { ok: false; issues: FieldIssue[] };
 
-const pathOf = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>(
-    (acc, p) => (typeof p === "number" ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-    "",
-  );
-
 /**
  * Checks a definition before it is saved: its shape, then its graph (unique ids, known targets, every step
  * reachable, no loop without a wait or question, no start of itself without one), its Liquid, and the categories,
@@ -69,7 +63,7 @@ export function validateWorkflow(input: unknown, refs: WorkflowRefs): Validation
 
 function zodIssues(error: z.ZodError): FieldIssue[] {
   return explainZodIssues(error.issues as RawZodIssue[]).map((i) => ({
-    field: pathOf(i.path) || "(root)",
+    field: i.field || "(root)",
     message: i.message,
   }));
 }
