@@ -95,9 +95,10 @@ export function checkLiquid(source: string): string | null {
  */
 export async function renderLiquid(source: string, scope: Record<string, unknown>): Promise<string> {
   if (!source.includes("{{") && !source.includes("{%")) return source;
-  const out = String(await engine.render(parse(source), scope));
-  return out.length > WORKFLOW_LIMITS.renderedChars ? out.slice(0, WORKFLOW_LIMITS.renderedChars) : out;
+  return capped(await engine.render(parse(source), scope));
 }
+
+const capped = (out: unknown): string => String(out).slice(0, WORKFLOW_LIMITS.renderedChars);
 
 /**
  * Renders like renderLiquid, but every variable the template outputs must have a value (missing, null and "" do
@@ -110,11 +111,10 @@ export async function renderLiquidRequired(
 ): Promise<{ text: string } | { missing: string }> {
   if (!source.includes("{{") && !source.includes("{%")) return { text: source };
   try {
-    const out = String(
-      await engine.render(parse(source), new Proxy(scope, valuesOnly), { strictVariables: true }),
-    );
     return {
-      text: out.length > WORKFLOW_LIMITS.renderedChars ? out.slice(0, WORKFLOW_LIMITS.renderedChars) : out,
+      text: capped(
+        await engine.render(parse(source), new Proxy(scope, valuesOnly), { strictVariables: true }),
+      ),
     };
   } catch (err) {
     if (!(err instanceof UndefinedVariableError)) throw err;
