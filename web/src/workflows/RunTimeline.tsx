@@ -8,7 +8,6 @@ import { reasonLabel, stepNotes, stepTimes, when } from "./runText.ts";
 import { stepLabel } from "./stepCatalog.ts";
 
 export const isActive = (status: string) => status === "running" || status === "waiting";
-export { when };
 
 /** A skip or defer reason readable, its code kept in the title. */
 export function Reason({ code }: { code: string }) {
