@@ -1,5 +1,7 @@
 /** The error codes the domain can raise; the HTTP layer maps each to a status in one place (src/http/problem.ts). */
 export type ErrorCode =
+  | "bad_request"
+  | "malformed_json"
   | "not_found"
   | "conflict"
   | "validation"

@@ -15,6 +15,8 @@ export interface Problem {
 
 /** The one place where error codes meet HTTP statuses. */
 const statusOf: Record<ErrorCode, number> = {
+  bad_request: 400,
+  malformed_json: 400,
   not_found: 404,
   conflict: 409,
   validation: 422,

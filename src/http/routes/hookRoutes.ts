@@ -5,7 +5,6 @@ import type { AppContext } from "../../app/AppContext.ts";
 import { AppError } from "../../core/errors.ts";
 import { triggerWebhook } from "../../engine/triggerWebhook.ts";
 import { workflowStore } from "../../store/workflows/workflowStore.ts";
-import { problem, sendProblem } from "../problem.ts";
 
 function signatureOk(secret: string, raw: Buffer, header: unknown): boolean {
   if (typeof header !== "string") return false;
@@ -48,16 +47,12 @@ export function hookRoutes(app: FastifyInstance, deps: AppContext) {
           throw new AppError("unauthorized", "Missing or wrong X-Parley-Signature (sha256=HMAC of the body)");
         // Same answers as the API's own JSON bodies; the signature above covers the bytes as sent, BOM included.
         const text = raw.toString("utf8").replace(/^\uFEFF/, "");
-        if (text.trim() === "")
-          return sendProblem(reply, problem(400, "bad_request", "The body is empty; send a JSON object"));
+        if (text.trim() === "") throw new AppError("bad_request", "The body is empty; send a JSON object");
         let payload: unknown;
         try {
           payload = JSON.parse(text);
         } catch (err) {
-          return sendProblem(
-            reply,
-            problem(400, "malformed_json", `The body is not valid JSON: ${(err as Error).message}`),
-          );
+          throw new AppError("malformed_json", `The body is not valid JSON: ${(err as Error).message}`);
         }
         if (!payload || typeof payload !== "object" || Array.isArray(payload))
           throw AppError.validation("body", "send a JSON object");
