@@ -1,4 +1,5 @@
 import type { WorkflowRunStep } from "../api/apiTypes.ts";
+import { duration } from "../inbox/formatTime.ts";
 
 /**
  * Readable text for what the engine records on runs and steps: skip and defer reasons (the codes from
@@ -131,18 +132,6 @@ export function endAfter(startIso: string, endIso: string): string {
   const full = e.toLocaleString();
   if (full === s.toLocaleString()) return "";
   return e.toDateString() === s.toDateString() ? e.toLocaleTimeString() : full;
-}
-
-/** A length of time as "3 s", "5 min", "1 h 20 min", "2 d 4 h". */
-export function duration(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 60) return `${m} min`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  const d = Math.floor(h / 24);
-  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
 /** A step's times: its start, then its end compactly, or for a wait or a deferral what it waits until. */
