@@ -97,3 +97,18 @@ export function startWorker(t: TestApp, env: Record<string, string> = {}): Promi
     });
   });
 }
+
+/**
+ * Sets the workspace's quiet hours around now, whenever the test runs: from the previous hour to two hours on, in
+ * a zone `utcOffsetMinutes` from UTC (a zone without DST). Returns when they end.
+ */
+export async function quietHoursAroundNow(t: TestApp, utcOffsetMinutes = 0): Promise<number> {
+  const offset = utcOffsetMinutes * 60_000;
+  const hourStart = Math.floor((Date.now() + offset) / 3_600_000) * 3_600_000 - offset;
+  const hour = new Date(hourStart + offset).getUTCHours();
+  const at = (h: number) => `${String((h + 24) % 24).padStart(2, "0")}:00`;
+  await t.api("PATCH", "/api/v1/workspace", {
+    settings: { quiet_hours: { start: at(hour - 1), end: at(hour + 2) } },
+  });
+  return hourStart + 2 * 3_600_000;
+}

@@ -3,7 +3,13 @@ import { createContact, openConversation } from "../support/conversationHelpers.
 import { expectProblem } from "../support/expectProblem.ts";
 import { startTestApp, type TestApp, waitFor } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
-import { channelWithTemplates, chattingContact, runManual, runToEnd } from "./engineSupport.ts";
+import {
+  channelWithTemplates,
+  chattingContact,
+  quietHoursAroundNow,
+  runManual,
+  runToEnd,
+} from "./engineSupport.ts";
 import { conversationMessages, createWorkflow, getRun, nextPhone, runReaches } from "./workflowHelpers.ts";
 
 const openWith = (template: string, extra: Record<string, unknown> = {}) => ({
@@ -213,10 +219,7 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
   test("quiet hours defer the open until they end, visible on the run", async () => {
     const contactId = await createContact(t);
     await t.api("PATCH", `/api/v1/contacts/${contactId}`, { timezone: "UTC" });
-    const hour = new Date().getUTCHours();
-    const start = `${String(hour).padStart(2, "0")}:00`;
-    const end = `${String((hour + 2) % 24).padStart(2, "0")}:00`;
-    await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: { start, end } } });
+    await quietHoursAroundNow(t);
     try {
       const { runId } = await runManual(t, { name: name(), ...openWith("order_ready") }, contactId);
       const run = await runReaches(t, runId, "waiting");
@@ -233,18 +236,8 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
   describe("quiet hours and sends", () => {
     // A fixed +05:30 zone (no DST), so the quiet hours' end is half past an hour in UTC: the contact's zone counts.
     const zone = "Asia/Kolkata";
-    const offset = 330 * 60_000;
     const promo = { name: "we_miss_you", language: "en", body: ["a"] };
-    /** Quiet from the contact's previous hour to two hours on (around now, whenever the test runs), and their end. */
-    async function quietAroundNow() {
-      const hourStart = Math.floor((Date.now() + offset) / 3_600_000) * 3_600_000 - offset;
-      const hour = new Date(hourStart + offset).getUTCHours();
-      const at = (h: number) => `${String((h + 24) % 24).padStart(2, "0")}:00`;
-      await t.api("PATCH", "/api/v1/workspace", {
-        settings: { quiet_hours: { start: at(hour - 1), end: at(hour + 2) } },
-      });
-      return hourStart + 2 * 3_600_000;
-    }
+    const quietAroundNow = () => quietHoursAroundNow(t, 330);
     /** Makes the run's wait (and its wake-up) due now, instead of waiting for it. */
     async function dueNow(runId: string) {
       const db = t.parley.deps.store.db;

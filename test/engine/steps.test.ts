@@ -3,7 +3,13 @@ import { WORKFLOW_LIMITS } from "../../src/core/workflow/workflowLimits.ts";
 import { createContact } from "../support/conversationHelpers.ts";
 import { startTestApp, type TestApp } from "../support/testApp.ts";
 import { engines } from "../support/testDatabase.ts";
-import { channelWithTemplates, chattingContact, runManual, runToEnd } from "./engineSupport.ts";
+import {
+  channelWithTemplates,
+  chattingContact,
+  quietHoursAroundNow,
+  runManual,
+  runToEnd,
+} from "./engineSupport.ts";
 import { conversationMessages, createWorkflow, getRun, runReaches } from "./workflowHelpers.ts";
 
 const trail = (run: { steps: { id: string; status: string }[] }) =>
@@ -457,10 +463,7 @@ describe.each(engines)("workflow steps on %s", (engine) => {
   test("cancel closes the entry of a run a guardrail deferred (quiet hours), at the cancel time", async () => {
     const contactId = await createContact(t);
     await t.api("PATCH", `/api/v1/contacts/${contactId}`, { timezone: "UTC" });
-    const hour = new Date().getUTCHours();
-    const start = `${String(hour).padStart(2, "0")}:00`;
-    const end = `${String((hour + 2) % 24).padStart(2, "0")}:00`;
-    await t.api("PATCH", "/api/v1/workspace", { settings: { quiet_hours: { start, end } } });
+    await quietHoursAroundNow(t);
     try {
       const { runId } = await runManual(
         t,
