@@ -137,14 +137,20 @@ describe.each(engines)("replies to waiting questions on %s", (engine) => {
     expect((await getRun(t, o.first)).status).toBe("waiting");
   });
 
-  test("STOP and START answer no question and start no inbound_message workflow", async () => {
+  /** A workflow that any message containing "stop" would start, and a reader of its runs. */
+  const stopListener = async (name: string) => {
     const listener = await createWorkflow(t, {
-      name: "Stop listener",
+      name,
       trigger: { type: "inbound_message", when: "always", keywords: [{ match: "contains", value: "stop" }] },
       steps: [{ id: "note", type: "add_comment", text: "heard {{ trigger.message.text }}" }],
     });
-    const listenerRuns = async () =>
+    const runs = async () =>
       (await t.api("GET", `/api/v1/workflows/${listener.id}/runs`)).body.data as { id: string }[];
+    return { listener, listenerRuns: runs };
+  };
+
+  test("STOP and START answer no question and start no inbound_message workflow", async () => {
+    const { listener, listenerRuns } = await stopListener("Stop listener");
     try {
       const phone = nextPhone("1415556");
       say(phone, { text: "register" });
@@ -193,13 +199,7 @@ describe.each(engines)("replies to waiting questions on %s", (engine) => {
   });
 
   test("STOP with no question waiting starts no inbound_message workflow; other text does", async () => {
-    const listener = await createWorkflow(t, {
-      name: "Stop listener 2",
-      trigger: { type: "inbound_message", when: "always", keywords: [{ match: "contains", value: "stop" }] },
-      steps: [{ id: "note", type: "add_comment", text: "heard {{ trigger.message.text }}" }],
-    });
-    const listenerRuns = async () =>
-      (await t.api("GET", `/api/v1/workflows/${listener.id}/runs`)).body.data as { id: string }[];
+    const { listener, listenerRuns } = await stopListener("Stop listener 2");
     try {
       const phone = nextPhone("1415556");
       say(phone, { text: "Stop" });
