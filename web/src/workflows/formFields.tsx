@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useFieldDrafts } from "./fieldDrafts.ts";
 
 /** A labelled text input; clearing it gives undefined, so optional fields leave the definition instead of "". */
@@ -124,15 +124,12 @@ export function ListField(props: {
   );
 }
 
-const parseJson = (text: string): unknown => (text.trim() ? JSON.parse(text) : undefined);
-
-/** Why `text` isn't JSON, or null when it parses (empty text is "no value"). */
-function jsonError(text: string): string | null {
+/** The value `text` stands for (empty text is "no value"), or why it isn't JSON. */
+function parseJson(text: string): { error: null; value: unknown } | { error: string } {
   try {
-    parseJson(text);
-    return null;
+    return { error: null, value: text.trim() ? JSON.parse(text) : undefined };
   } catch (err) {
-    return (err as Error).message;
+    return { error: (err as Error).message };
   }
 }
 
@@ -150,18 +147,22 @@ export function JsonField(props: {
 }) {
   const { scope, where, drafts, set } = useFieldDrafts();
   const key = `${scope}/${props.name ?? props.label}`;
-  const shown = props.value === undefined ? "" : JSON.stringify(props.value, null, 2);
+  const shown = useMemo(
+    () => (props.value === undefined ? "" : JSON.stringify(props.value, null, 2)),
+    [props.value],
+  );
   const [text, setText] = useState(() => drafts.get(key)?.text ?? shown);
-  const error = jsonError(text);
+  const { error } = useMemo(() => parseJson(text), [text]);
 
   // The value changed from outside (the YAML view, a rename): show it, unless the local text already means it.
   const seen = useRef(shown);
   useEffect(() => {
     if (seen.current === shown) return;
     seen.current = shown;
-    setText((t) =>
-      jsonError(t) === null && JSON.stringify(parseJson(t)) === JSON.stringify(props.value) ? t : shown,
-    );
+    setText((t) => {
+      const local = parseJson(t);
+      return local.error === null && JSON.stringify(local.value) === JSON.stringify(props.value) ? t : shown;
+    });
   }, [shown, props.value]);
 
   // Unparsed text is reported under this field's key (moved along when the step is renamed); it stays reported
@@ -184,7 +185,8 @@ export function JsonField(props: {
         aria-invalid={error !== null}
         onChange={(e) => {
           setText(e.target.value);
-          if (jsonError(e.target.value) === null) props.onChange(parseJson(e.target.value));
+          const typed = parseJson(e.target.value);
+          if (typed.error === null) props.onChange(typed.value);
         }}
       />
       {error && <small className="error">Not saved until it parses: {error}</small>}
