@@ -31,6 +31,8 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
   let n = 0;
   let channelId: string;
   const name = () => `guard-${n++}`;
+  const outbound = async (conversationId: string) =>
+    (await conversationMessages(t, conversationId)).filter((m) => m.direction === "outbound");
   beforeAll(async () => {
     t = await startTestApp(engine, { workflows: true });
     channelId = await channelWithTemplates(t);
@@ -81,13 +83,7 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
       { id: "take", status: "completed" },
       { id: "say", status: "skipped", skip_reason: "opted_out" },
     ]);
-    const messages = await t.parley.deps.store.db
-      .selectFrom("messages")
-      .select("id")
-      .where("conversation_id", "=", conversationId)
-      .where("direction", "=", "outbound")
-      .execute();
-    expect(messages).toEqual([]);
+    expect(await outbound(conversationId)).toEqual([]);
   });
 
   test("a business-initiated send (window closed) to a contact who opted out is skipped, not failed", async () => {
@@ -257,8 +253,6 @@ describe.each(engines)("purposeful-use guardrails on %s", (engine) => {
           ? run
           : null;
       });
-    const outbound = async (conversationId: string) =>
-      (await conversationMessages(t, conversationId)).filter((m) => m.direction === "outbound");
 
     test("a business-initiated template send waits out quiet hours in the contact's zone, then goes out", async () => {
       const contactId = await createContact(t);
