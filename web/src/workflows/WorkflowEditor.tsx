@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { ApiError, api } from "../api/api.ts";
 import type { DraftStep, Me, Workflow, WorkflowDraft } from "../api/apiTypes.ts";
 import { navigate } from "../api/useRoute.ts";
@@ -149,14 +149,21 @@ export default function WorkflowEditor({ me, workflowId }: { me: Me; workflowId:
   });
 
   // Unparsed JSON of a step that was since deleted no longer matters.
-  const unparsed = [...fieldDrafts.values()].filter(
-    (d) => d.scope === "trigger" || draft?.steps.some((s) => stepScope(s.id) === d.scope),
+  const unparsed = useMemo(
+    () =>
+      [...fieldDrafts.values()].filter(
+        (d) => d.scope === "trigger" || draft?.steps.some((s) => stepScope(s.id) === d.scope),
+      ),
+    [fieldDrafts, draft],
   );
   // Compared as JSON: after a save the draft is the server's copy, defaults filled in, so they match again.
-  const dirty =
-    !readOnly &&
-    draft !== null &&
-    (unparsed.length > 0 || !wf.data || JSON.stringify(draft) !== JSON.stringify(wf.data.definition));
+  // Memoised: selecting a node, errors, typing in a field that does not parse and refetches render the editor again
+  // without changing either definition.
+  const changed = useMemo(
+    () => !wf.data || JSON.stringify(draft) !== JSON.stringify(wf.data.definition),
+    [draft, wf.data],
+  );
+  const dirty = !readOnly && draft !== null && (unparsed.length > 0 || changed);
   useLeaveGuard(dirty, workflowId);
 
   if (workflowId && wf.error)
