@@ -35,8 +35,6 @@ function ConfirmCancel(props: { pending: boolean; onConfirm: () => void; onDismi
     <dialog
       ref={ref}
       className="dialog"
-      // The native dialog's frame, as the app's other dialogs look.
-      style={{ border: "none", boxShadow: "0 12px 32px #0004" }}
       role="alertdialog"
       aria-modal="true"
       aria-labelledby={title}
